@@ -65,6 +65,7 @@ export interface DateExpression extends Located {
   start?: string;
   end?: string;
   duration?: Record<string, string>;
+  durationId?: string;
   dateSpec?: DateSpec;
 }
 
@@ -108,6 +109,9 @@ export interface PrimitiveConfig extends Located {
   instance: NvSet[];
   utilization: NvSet[];
   ops: OpConfig[];
+  /** id / id-ref of the <operations> element (an id-ref reuses another primitive's ops). */
+  operationsId?: string;
+  operationsIdRef?: string;
 }
 
 export interface GroupConfig extends Located {
@@ -185,6 +189,7 @@ export interface OrderConstraint extends Located {
   kind?: string;
   score?: string;
   symmetrical?: string;
+  requireAll?: string;
   sets: ResourceSet[];
 }
 
@@ -255,6 +260,7 @@ export interface ResourceHistory extends Located {
   provider?: string;
   type?: string;
   container?: string;
+  shutdownLock?: string;
   ops: OperationRecord[];
 }
 
@@ -267,6 +273,8 @@ export interface NodeStatus extends Located {
   resources: ResourceHistory[];
   /** false when the node_state has no <lrm> element (history unknown). */
   hasLrm: boolean;
+  lrmId?: string;
+  transientAttributesId?: string;
 }
 
 export interface TicketState extends Located {

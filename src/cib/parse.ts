@@ -161,6 +161,7 @@ class CibReader {
           start: e.attrs.start,
           end: e.attrs.end,
           duration: duration ? withoutId(duration.attrs) : undefined,
+          durationId: duration?.attrs.id,
           dateSpec: spec ? { id: spec.attrs.id, fields: withoutId(spec.attrs) } : undefined,
           line: e.line,
         } satisfies DateExpression;
@@ -202,7 +203,8 @@ class CibReader {
   primitive(e: XmlElement): PrimitiveConfig {
     const id = this.id(e);
     if (e.attrs.template) this.fail(e, `resource templates are not supported by pacer; copy the template's definition into "${id}"`);
-    const ops = childrenNamed(child(e, "operations") ?? emptyElement, "op").map((o) => this.op(o));
+    const operations = child(e, "operations");
+    const ops = childrenNamed(operations ?? emptyElement, "op").map((o) => this.op(o));
     return {
       kind: "primitive",
       id,
@@ -214,6 +216,8 @@ class CibReader {
       instance: this.nvSets(e, "instance_attributes"),
       utilization: this.nvSets(e, "utilization"),
       ops,
+      operationsId: operations?.attrs.id,
+      operationsIdRef: operations?.attrs["id-ref"],
       line: e.line,
     };
   }
@@ -320,6 +324,7 @@ class CibReader {
           kind: e.attrs.kind,
           score: e.attrs.score,
           symmetrical: e.attrs.symmetrical,
+          requireAll: e.attrs["require-all"],
         } satisfies OrderConstraint;
       case "rsc_ticket":
         return {
@@ -381,6 +386,8 @@ class CibReader {
       transientAttributes: this.nvSets(transient, "instance_attributes"),
       resources: childrenNamed(child(lrm ?? emptyElement, "lrm_resources") ?? emptyElement, "lrm_resource").map((r) => this.resourceHistory(r)),
       hasLrm: lrm !== undefined,
+      lrmId: lrm?.attrs.id,
+      transientAttributesId: transient?.attrs.id,
       line: e.line,
     };
   }
@@ -392,6 +399,7 @@ class CibReader {
       provider: e.attrs.provider,
       type: e.attrs.type,
       container: e.attrs.container,
+      shutdownLock: e.attrs["shutdown-lock"],
       ops: childrenNamed(e, "lrm_rsc_op").map((o) => this.operationRecord(o)),
       line: e.line,
     };
