@@ -11,12 +11,10 @@
  *     * rsc1	(ocf:heartbeat:Dummy):	 Started node1
  *     * Clone Set: c [child] (promotable):
  *       * Promoted: [ node1 ]
- *
- * It reads a working set as unpacking left it: clone "Stopped" lists use the
- * clones' allowed nodes, which allocation later changes.
  */
 import type { CloneConfig, OperationRecord, PrimitiveConfig } from "../cib/model.js";
 import { INFINITY, parseScore } from "../cib/score.js";
+import { compareNodeNames } from "./nodes.js";
 import { ROLE_NAMES, Role, parseRole, type ClusterOptions, type SNode, type SResource, type WorkingSet } from "./types.js";
 
 export interface StatusTextOptions {
@@ -109,46 +107,6 @@ function countInstances(ws: WorkingSet): { total: number; disabled: number; bloc
 
 // ---------------------------------------------------------------------------
 // Nodes
-
-/**
- * Compare node names the way Pacemaker sorts them: case-insensitively, with
- * runs of digits compared as numbers ("node2" before "node10").
- */
-export function compareNodeNames(a: string, b: string): number {
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) {
-    if (isDigit(a[i]) && isDigit(b[j])) {
-      const endA = digitsEnd(a, i);
-      const endB = digitsEnd(b, j);
-      const diff = Number(a.slice(i, endA)) - Number(b.slice(j, endB));
-      if (diff !== 0) return Math.sign(diff);
-      // Equal values: the shorter spelling ("7" vs "007") sorts first.
-      if (endA - i !== endB - j) return endA - i < endB - j ? -1 : 1;
-      i = endA;
-      j = endB;
-    } else {
-      const ca = a[i].toLowerCase();
-      const cb = b[j].toLowerCase();
-      if (ca !== cb) return ca < cb ? -1 : 1;
-      i++;
-      j++;
-    }
-  }
-  if (i < a.length) return 1;
-  if (j < b.length) return -1;
-  return 0;
-}
-
-function isDigit(c: string): boolean {
-  return c >= "0" && c <= "9";
-}
-
-function digitsEnd(s: string, from: number): number {
-  let k = from;
-  while (k < s.length && isDigit(s[k])) k++;
-  return k;
-}
 
 function sortedByName(nodes: SNode[]): SNode[] {
   return [...nodes].sort((x, y) => compareNodeNames(x.name, y.name));
@@ -360,18 +318,22 @@ function isMaskedProbeFailure(op: OperationRecord): boolean {
 /**
  * The failure text of a masked probe failure for this resource, on the given
  * node or (without one) anywhere. Probes of clone instances are recorded
- * under the clone's child id.
+ * under the clone's child id. As in Pacemaker, the node is taken from the
+ * entry's on_node attribute, so entries written without one never match.
  */
 function failedProbeText(ws: WorkingSet, rsc: SResource, nodeName: string | undefined): string | undefined {
   const top = topOf(rsc);
   const id = top.variant === "clone" ? (top.config as CloneConfig).child.id : rsc.id;
   const probeKey = `${id}_monitor_0`;
-  const found = (ws.failedOps ?? []).find(
-    ({ node, op }) =>
+  const found = (ws.failedOps ?? []).find(({ op }) => {
+    const onNode = op.attrs["on_node"];
+    return (
       isMaskedProbeFailure(op) &&
-      (nodeName === undefined || node.toLowerCase() === nodeName.toLowerCase()) &&
-      (op.attrs["operation_key"] ?? op.id) === probeKey,
-  );
+      onNode !== undefined &&
+      (nodeName === undefined || onNode.toLowerCase() === nodeName.toLowerCase()) &&
+      (op.attrs["operation_key"] ?? op.id) === probeKey
+    );
+  });
   return found && (OCF_EXIT_TEXT[found.op.rcCode] ?? "unknown");
 }
 
@@ -385,11 +347,19 @@ interface Ctx {
 
 function formatResourceList(ws: WorkingSet, showPending: boolean): string[] {
   const ctx: Ctx = { ws, showPending };
-  const body = ws.resources
-    // Deleted resources are only worth showing while something still runs.
-    .filter((rsc) => !(rsc.orphan && !isActive(rsc, true)))
-    .flatMap((rsc) => formatResource(rsc, 2, ctx));
+  const body = ws.resources.filter(isListed).flatMap((rsc) => formatResource(rsc, 2, ctx));
   return [heading(1, "Full List of Resources"), ...(body.length > 0 ? body : [item(2, "No resources")])];
+}
+
+/**
+ * Whether a top-level resource appears in the list: deleted resources only
+ * while something of them still runs; and, as in Pacemaker, not a collective
+ * resource whose active members all sit on nodes it does not record as its
+ * own (unmanaged members on offline nodes).
+ */
+function isListed(rsc: SResource): boolean {
+  if (rsc.orphan && !isActive(rsc, true)) return false;
+  return !isActive(rsc, false) || rsc.runningOn.length > 0;
 }
 
 function formatResource(rsc: SResource, depth: number, ctx: Ctx): string[] {
@@ -561,7 +531,7 @@ function needsAttention(instance: SResource): boolean {
 
 /** "Stopped: [ ... ]" lines: allowed nodes without an instance, grouped by why. */
 function stoppedSummary(clone: SResource, depth: number, ctx: Ctx): string[] {
-  const running = new Set(runningNodes(clone));
+  const running = new Set(clone.runningOn);
   const disabled = configuredRole(clone) === Role.Stopped;
   const byState = new Map<string, SNode[]>();
   for (const node of cloneCandidateNodes(clone, ctx.ws)) {
@@ -576,12 +546,12 @@ function stoppedSummary(clone: SResource, depth: number, ctx: Ctx): string[] {
 }
 
 /**
- * The nodes a clone could be on as unpacking left it: its allowed nodes
- * (every node in a symmetric cluster), or, when there are none yet, the
- * nodes where its state was probed.
+ * The nodes a clone could be on as unpacking leaves it (before location
+ * constraints): every node in a symmetric cluster, otherwise the nodes
+ * where its state was probed.
  */
 function cloneCandidateNodes(clone: SResource, ws: WorkingSet): SNode[] {
-  if (clone.allowed.size > 0) return [...clone.allowed.values()].map((s) => s.node);
+  if (ws.options.symmetricCluster) return ws.nodes;
   const known = new Set<string>();
   const collect = (r: SResource): void => {
     r.knownOn.forEach((id) => known.add(id));

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { Cib, CloneConfig, GroupConfig, OperationRecord, PrimitiveConfig } from "../../src/cib/model.js";
-import { compareNodeNames, formatClusterStatus, formatExecutionDateNotice, formatStatusPreamble } from "../../src/scheduler/status-text.js";
+import { formatClusterStatus, formatExecutionDateNotice, formatStatusPreamble } from "../../src/scheduler/status-text.js";
 import { Role, type CloneSettings, type SNode, type SResource, type WorkingSet } from "../../src/scheduler/types.js";
 import { newWorkingSet } from "../../src/scheduler/working-set.js";
 
@@ -169,14 +169,21 @@ function workingSet(nodes: SNode[], resources: SResource[], cibAttrs: Record<str
   const visit = (rsc: SResource): void => {
     // Symmetric cluster: unpacking allows every resource on every node.
     if (ws.options.symmetricCluster) for (const n of nodes) rsc.allowed.set(n.id, { node: n, score: 0, count: 0, contributions: [] });
-    if (rsc.variant === "primitive") rsc.runningOn.forEach((n) => n.running.push(rsc));
+    if (rsc.variant === "primitive") {
+      for (const n of rsc.runningOn) {
+        n.running.push(rsc);
+        // Ancestors record the node too, except for unmanaged members on offline nodes.
+        if (!rsc.managed && !n.online) continue;
+        for (let p = rsc.parent; p; p = p.parent) if (!p.runningOn.includes(n)) p.runningOn.push(n);
+      }
+    }
     rsc.children.forEach(visit);
   };
   resources.forEach(visit);
   return ws;
 }
 
-function failedProbe(rscId: string, rc: number): OperationRecord {
+function failedProbe(rscId: string, onNode: string, rc: number): OperationRecord {
   return {
     id: `${rscId}_last_failure_0`,
     operation: "monitor",
@@ -184,7 +191,7 @@ function failedProbe(rscId: string, rc: number): OperationRecord {
     rcCode: rc,
     opStatus: 0,
     interval: 0,
-    attrs: { operation_key: `${rscId}_monitor_0` },
+    attrs: { operation_key: `${rscId}_monitor_0`, on_node: onNode },
   };
 }
 
@@ -261,8 +268,8 @@ describe("formatClusterStatus: self-contained scenarios", () => {
   });
 
   it("sorts node names numerically and case-insensitively", () => {
-    const names = ["node10", "Node9", "node1", "node01", "alpha"];
-    expect(names.sort(compareNodeNames)).toEqual(["alpha", "node1", "node01", "Node9", "node10"]);
+    const nodes = ["node10", "Node9", "node1", "alpha"].map((name) => node(name));
+    expect(formatClusterStatus(workingSet(nodes, []))[1]).toBe("    * Online: [ alpha node1 Node9 node10 ]");
   });
 
   it("shows a multiply-active primitive's nodes in brackets", () => {
@@ -558,10 +565,10 @@ describe.skipIf(!haveSummaries)("formatClusterStatus matches Pacemaker's regress
       [prim("Fencing", "stonith:fence_xvm", { on: [c1] }), ping(1, []), ping(2, []), ping(3, [{ on: [c1], failed: true }])],
     );
     ws.failedOps = [
-      { node: "cluster01", op: failedProbe("ping-1", 5) },
-      { node: "cluster02", op: failedProbe("ping-1", 5) },
-      { node: "cluster01", op: failedProbe("ping-2", 5) },
-      { node: "cluster02", op: failedProbe("ping-3", 5) },
+      { node: "cluster01", op: failedProbe("ping-1", "cluster01", 5) },
+      { node: "cluster02", op: failedProbe("ping-1", "cluster02", 5) },
+      { node: "cluster01", op: failedProbe("ping-2", "cluster01", 5) },
+      { node: "cluster02", op: failedProbe("ping-3", "cluster02", 5) },
     ];
     expect(formatClusterStatus(ws, { showPending: true })).toEqual(expectedSection("failed-probe-clone", "current"));
   });
@@ -571,11 +578,32 @@ describe.skipIf(!haveSummaries)("formatClusterStatus matches Pacemaker's regress
     const dummy = (n: number, extra: PrimState = {}) => prim(`dummy-${n}`, "ocf:pacemaker:Dummy", extra);
     const ws = workingSet([c1, c2], [prim("Fencing", "stonith:fence_xvm", { on: [c1] }), dummy(1), dummy(2, { on: [c2] }), dummy(3)]);
     ws.failedOps = [
-      { node: "cluster01", op: failedProbe("dummy-1", 5) },
-      { node: "cluster02", op: failedProbe("dummy-1", 5) },
-      { node: "cluster02", op: failedProbe("dummy-3", 5) },
+      { node: "cluster01", op: failedProbe("dummy-1", "cluster01", 5) },
+      { node: "cluster02", op: failedProbe("dummy-1", "cluster02", 5) },
+      { node: "cluster02", op: failedProbe("dummy-3", "cluster02", 5) },
     ];
     expect(formatClusterStatus(ws)).toEqual(expectedSection("failed-probe-primitive", "revised"));
+  });
+
+  it("stop-failure-no-fencing (current): a clone whose only member runs unmanaged on a lost node is not listed", () => {
+    const nodes = ["pcmk-1", "pcmk-2", "pcmk-3", "pcmk-4"].map((x) => node(x));
+    const [, , p3, p4] = nodes;
+    for (const lost of [p3, p4]) Object.assign(lost, { online: false, unclean: true });
+    const ws = workingSet(nodes, [
+      clone("dlm-clone", instances("dlm", "ocf:pacemaker:controld", 4)),
+      clone("clvm-clone", instances("clvm", "lsb:clvmd", 4, [{ on: [p3], failed: true, blocked: true, managed: false }])),
+      prim("ClusterIP", "ocf:heartbeat:IPaddr2"),
+    ]);
+    expect(formatStatusPreamble(ws)).toEqual(expectedPreamble("stop-failure-no-fencing"));
+    expect(formatClusterStatus(ws, { showPending: true })).toEqual(expectedSection("stop-failure-no-fencing", "current"));
+  });
+
+  it("promoted-demote (current): failed probes recorded without on_node are not shown", () => {
+    const ws = workingSet([node("a")], [prim("vg", "ocf:heartbeat:VolGroup")]);
+    const probe = failedProbe("vg", "a", 5);
+    delete probe.attrs["on_node"];
+    ws.failedOps = [{ node: "a", op: probe }];
+    expect(formatClusterStatus(ws).at(-1)).toBe("    * vg\t(ocf:heartbeat:VolGroup):\t Stopped");
   });
 
   it("allow-unhealthy-nodes (current): a red node under migrate-on-red", () => {
