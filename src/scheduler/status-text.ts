@@ -15,6 +15,7 @@
 import type { CloneConfig, OperationRecord, PrimitiveConfig } from "../cib/model.js";
 import { INFINITY, parseScore } from "../cib/score.js";
 import { compareNodeNames } from "./nodes.js";
+import { isPromotable, primitivesOf, topOf } from "./resources.js";
 import { ROLE_NAMES, Role, parseRole, type ClusterOptions, type SNode, type SResource, type WorkingSet } from "./types.js";
 
 export interface StatusTextOptions {
@@ -96,7 +97,7 @@ function managementNotice(options: ClusterOptions): string[] {
 /** Primitive instances, counted as Pacemaker does for its "DISABLED" notice (stopped orphans excluded). */
 function countInstances(ws: WorkingSet): { total: number; disabled: number; blocked: number } {
   const counts = { total: 0, disabled: 0, blocked: 0 };
-  for (const leaf of ws.resources.flatMap(primitivesBelow)) {
+  for (const leaf of ws.resources.flatMap(primitivesOf)) {
     if (leaf.orphan && leaf.role <= Role.Stopped) continue;
     counts.total++;
     if (isDisabled(leaf)) counts.disabled++;
@@ -222,20 +223,6 @@ function nodeHealth(node: SNode, options: ClusterOptions): Health {
 // ---------------------------------------------------------------------------
 // Resource state, as the display reads it
 
-function primitivesBelow(rsc: SResource): SResource[] {
-  return rsc.variant === "primitive" ? [rsc] : rsc.children.flatMap(primitivesBelow);
-}
-
-function topOf(rsc: SResource): SResource {
-  let r = rsc;
-  while (r.parent) r = r.parent;
-  return r;
-}
-
-function inPromotableClone(rsc: SResource): boolean {
-  return topOf(rsc).clone?.promotable ?? false;
-}
-
 /** Anonymous clone instances are shown by their configured id ("rsc", not "rsc:2"). */
 function displayId(rsc: SResource): string {
   for (let p = rsc.parent; p; p = p.parent) {
@@ -247,7 +234,7 @@ function displayId(rsc: SResource): string {
 /** target-role Stopped, or Unpromoted inside a promotable clone (meta attributes are inherited). */
 function isDisabled(rsc: SResource): boolean {
   const role = parseRole(rsc.meta["target-role"]);
-  return role === Role.Stopped || (role === Role.Unpromoted && inPromotableClone(rsc));
+  return role === Role.Stopped || (role === Role.Unpromoted && isPromotable(rsc));
 }
 
 /**
@@ -275,12 +262,12 @@ function currentRole(rsc: SResource): Role {
 
 /** Role as shown: a started instance of a promotable clone reads "Unpromoted". */
 function displayRole(rsc: SResource): Role {
-  return rsc.role === Role.Started && inPromotableClone(rsc) ? Role.Unpromoted : rsc.role;
+  return rsc.role === Role.Started && isPromotable(rsc) ? Role.Unpromoted : rsc.role;
 }
 
 /** The distinct nodes the resource's primitives run on. */
 function runningNodes(rsc: SResource): SNode[] {
-  return [...new Set(primitivesBelow(rsc).flatMap((p) => p.runningOn))];
+  return [...new Set(primitivesOf(rsc).flatMap((p) => p.runningOn))];
 }
 
 function anyInTree(rsc: SResource, test: (r: SResource) => boolean): boolean {
@@ -435,7 +422,7 @@ function primitiveFlags(rsc: SResource, node: SNode | undefined, ctx: Ctx): stri
   const targetRole = parseRole(targetRoleText);
   // Started is the default and limits nothing, so it is not worth showing.
   if (targetRole === Role.Stopped) flags.push("disabled");
-  else if (targetRole === Role.Unpromoted && inPromotableClone(rsc)) flags.push(`target-role:${targetRoleText}`);
+  else if (targetRole === Role.Unpromoted && isPromotable(rsc)) flags.push(`target-role:${targetRoleText}`);
 
   if (rsc.blocked) flags.push("blocked");
   else if (!rsc.managed) flags.push("unmanaged");
