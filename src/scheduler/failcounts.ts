@@ -1,0 +1,127 @@
+/**
+ * Fail counts, read from the node attributes the executor keeps:
+ * "fail-count-<rsc>#<op>_<interval>" and "last-failure-<rsc>#<op>_<interval>"
+ * (per resource only, without "#...", for CIBs from before feature set
+ * 3.0.13). A resource's fail count on a node is the sum over its
+ * operations; once failure-timeout has passed since the last failure, the
+ * "effective" count is 0.
+ */
+import type { OperationRecord } from "../cib/model.js";
+import { parseInterval } from "../cib/iso8601.js";
+import { addScores, parseScore } from "../cib/score.js";
+import { compareVersions } from "./digest.js";
+import { cloneAncestor } from "./resources.js";
+import type { SNode, SResource, WorkingSet } from "./types.js";
+
+export interface FailCountOptions {
+  /** Disregard failures older than failure-timeout (default true). */
+  effective?: boolean;
+  /** The history entry being looked at, for the on-fail=block check. */
+  op?: OperationRecord;
+}
+
+export interface FailCountDetail {
+  count: number;
+  /** Epoch seconds of the newest failure (0 when unknown). */
+  lastFailure: number;
+}
+
+export function failCount(ws: WorkingSet, rsc: SResource, node: SNode, opts: FailCountOptions = {}): number {
+  return failCountDetail(ws, rsc, node, opts).count;
+}
+
+export function failCountDetail(ws: WorkingSet, rsc: SResource, node: SNode, opts: FailCountOptions = {}): FailCountDetail {
+  const name = failName(rsc);
+  const legacy = compareVersions(ws.cib.attrs["crm_feature_set"] ?? "", "3.0.13") < 0;
+  const countRe = failAttributePattern("fail-count", name, legacy, isUnique(rsc));
+  const lastRe = failAttributePattern("last-failure", name, legacy, isUnique(rsc));
+
+  let count = 0;
+  let last = 0;
+  for (const [key, value] of Object.entries(node.attrs)) {
+    if (countRe.test(key)) {
+      count = addScores(count, parseScore(value));
+    } else if (lastRe.test(key)) {
+      const t = Number.parseInt(value, 10);
+      if (!Number.isNaN(t)) last = Math.max(last, t);
+    }
+  }
+
+  // A failure that blocks the resource must not time out.
+  if (count > 0 && rsc.failureTimeoutMs > 0 && failureBlocks(ws, rsc, node, opts.op)) {
+    ws.warnings.push(`Ignoring failure timeout ${rsc.failureTimeoutMs / 1000} for ${rsc.id} because it conflicts with on-fail=block`);
+    rsc.failureTimeoutMs = 0;
+  }
+
+  if ((opts.effective ?? true) && count > 0 && last > 0 && rsc.failureTimeoutMs > 0) {
+    if (ws.now > last + rsc.failureTimeoutMs / 1000) count = 0;
+  }
+  return { count, lastFailure: count > 0 ? last : 0 };
+}
+
+/** Outside clones every resource is unique; inside, only globally-unique clone instances are. */
+export function isUnique(rsc: SResource): boolean {
+  const clone = rsc.variant === "clone" ? rsc : cloneAncestor(rsc);
+  return clone === undefined || (clone.clone?.unique ?? false);
+}
+
+/** Strip an instance suffix (":<digits>") from a resource id. */
+export function stripInstance(id: string): string {
+  return id.replace(/(.):\d+$/, "$1");
+}
+
+/** The resource name failure attributes use: the history name, without instance number unless unique. */
+function failName(rsc: SResource): string {
+  const name = rsc.historyId ?? rsc.id;
+  return isUnique(rsc) ? name : stripInstance(name);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+function failAttributePattern(prefix: string, name: string, legacy: boolean, unique: boolean): RegExp {
+  // Anonymous clone attributes may carry an instance number from older versions.
+  const instance = unique ? "" : "(:[0-9]+)?";
+  const op = legacy ? "" : "#.+_[0-9]+";
+  return new RegExp(`^${prefix}-${escapeRegExp(name)}${instance}${op}$`);
+}
+
+/**
+ * Whether a failure counted here belongs to an operation configured with
+ * on-fail="block" (written literally on the <op>, as Pacemaker checks it).
+ * With `op`, that history entry must be the failure; otherwise any matching
+ * failed entry in the node's history counts.
+ */
+function failureBlocks(ws: WorkingSet, rsc: SResource, node: SNode, op: OperationRecord | undefined): boolean {
+  const baseName = stripInstance(rsc.id);
+  const config = rsc.config;
+  if (config.kind !== "primitive" || config.id !== baseName) return false;
+  const blocking = config.ops.filter((o) => o.attrs["on-fail"] === "block");
+  if (blocking.length === 0) return false;
+  const candidates = op ? [op] : recordedOps(ws, node, baseName);
+  return blocking.some((conf) => {
+    const intervalMs = parseInterval(conf.interval);
+    return candidates.some((rec) => isMatchedFailure(baseName, conf.name, intervalMs, rec));
+  });
+}
+
+function recordedOps(ws: WorkingSet, node: SNode, rscId: string): OperationRecord[] {
+  const state = ws.cib.status.find((s) => s.uname === node.name);
+  return state?.resources.find((r) => r.id === rscId)?.ops ?? [];
+}
+
+function isMatchedFailure(rscId: string, name: string, intervalMs: number, rec: OperationRecord): boolean {
+  if (rec.interval !== intervalMs || rec.operation.toLowerCase() !== name.toLowerCase()) return false;
+  const id = rec.id.toLowerCase();
+  if (id === `${rscId}_last_failure_0`.toLowerCase()) return true;
+  return id === `${rscId}_${name}_${intervalMs}`.toLowerCase() && rec.rcCode !== expectedRc(rec);
+}
+
+/** The result the controller expected, from the transition key ("action:transition:rc:uuid"); -1 when unknown. */
+export function expectedRc(rec: OperationRecord): number {
+  const key = rec.transitionKey;
+  if (key === undefined) return -1;
+  const m = /^(-?\d+):(-?\d+):(-?\d+):(\S+)/.exec(key);
+  return m ? Number.parseInt(m[3], 10) : -1;
+}
