@@ -13,6 +13,7 @@ import { DEMOTE, STOP, customAction, resourceActions } from "./actions.js";
 import { isUnique, stripInstance } from "./failcounts.js";
 import { fenceNode, nodeOfState } from "./nodes.js";
 import { resourceLocation } from "./node-scores.js";
+import { containerOf } from "./on-fail.js";
 import { unpackOp, type EntryState } from "./op-history.js";
 import { sortOps } from "./op-order.js";
 import { setNextRole } from "./primitive-assign.js";
@@ -285,13 +286,20 @@ function applyFailureResponse(ws: WorkingSet, rsc: SResource, node: SNode, respo
       setNextRole(rsc, Role.Stopped, "on-fail=stop");
       break;
     case "restart":
-    case "restart-container":
-      if (response === "restart-container" || active) {
+      if (active) {
         rsc.failed = true;
         rsc.stopNeeded = true;
+        customAction(ws, rsc, STOP, node, { optional: false });
       }
-      if (active) customAction(ws, rsc, STOP, node, { optional: false });
       break;
+    case "restart-container": {
+      rsc.failed = true;
+      rsc.stopNeeded = true;
+      const container = containerOf(ws, rsc);
+      if (container) customAction(ws, container, STOP, node, { optional: false });
+      else if (active) customAction(ws, rsc, STOP, node, { optional: false });
+      break;
+    }
     default:
       break; // ignore; remote connection resets are not supported
   }

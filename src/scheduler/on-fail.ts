@@ -79,12 +79,16 @@ export function failPolicy(ws: WorkingSet, rsc: SResource, opKey: string, task: 
     case "demote":
       onFail = "demote";
       break;
-    default:
-      // unset, invalid, or restart-container without a container: the default
+    case "restart-container":
+      if (containerOf(ws, rsc)) onFail = "restart-container";
       break;
+    default:
+      break; // unset or invalid: the default
   }
   if (onFail === undefined) {
-    if (task === "stop") onFail = ws.options.stonithEnabled ? "fence" : "block";
+    // A resource inside a container recovers by restarting the container.
+    if (containerOf(ws, rsc)) onFail = "restart-container";
+    else if (task === "stop") onFail = ws.options.stonithEnabled ? "fence" : "block";
     else onFail = "restart";
   }
   if (failRole === undefined && entry !== undefined) {
@@ -93,6 +97,12 @@ export function failPolicy(ws: WorkingSet, rsc: SResource, opKey: string, task: 
   }
   failRole ??= task === "promote" ? Role.Unpromoted : Role.Started;
   return { onFail, failRole };
+}
+
+/** The resource named by the "container" meta attribute, if it exists. */
+export function containerOf(ws: WorkingSet, rsc: SResource): SResource | undefined {
+  const id = rsc.meta.container;
+  return id === undefined ? undefined : ws.resourceById.get(id);
 }
 
 /** The interval at the end of an operation key ("rsc_monitor_10000" → 10000). */
