@@ -1,0 +1,29 @@
+/**
+ * The `pacer` command line. Commander wiring only: each command parses its
+ * flags, calls the rooms that do the work, and prints.
+ */
+import { Command, CommanderError } from "commander";
+import { registerSimulate } from "./simulate.js";
+import { registerVerify } from "./verify.js";
+import { registerExplain } from "./explain.js";
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program.name("pacer").description("A Pacemaker-compatible high-availability cluster resource manager").exitOverride();
+  registerSimulate(program);
+  registerVerify(program);
+  registerExplain(program);
+  return program;
+}
+
+/** Runs the CLI and returns the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    process.stderr.write(`pacer: ${(err as Error).message}\n`);
+    return 1;
+  }
+}

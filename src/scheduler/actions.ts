@@ -1,0 +1,220 @@
+/**
+ * Actions and orderings: creating them, finding them, and wiring an
+ * ordering between two actions. Actions are identified like Pacemaker's
+ * operation keys ("rsc_start_0", "rsc_monitor_10000") plus a node.
+ */
+import type { Action, ActionFlags, Ordering, SNode, SResource, WorkingSet } from "./types.js";
+import { Ord, Role } from "./types.js";
+import { fenceNode } from "./nodes.js";
+
+// Task names Pacemaker uses; collective resources also get the "-ed" pseudo tasks.
+export const START = "start";
+export const STOP = "stop";
+export const PROMOTE = "promote";
+export const DEMOTE = "demote";
+export const MONITOR = "monitor";
+export const STARTED = "running";
+export const STOPPED = "stopped";
+export const PROMOTED = "promoted";
+export const DEMOTED = "demoted";
+export const NOTIFY = "notify";
+export const NOTIFIED = "notified";
+export const FENCE = "stonith";
+export const SHUTDOWN = "do_shutdown";
+export const DELETE = "delete";
+export const CLEAR_FAILCOUNT = "clear_failcount";
+
+export function opKey(rscId: string, task: string, intervalMs = 0): string {
+  return `${rscId}_${task}_${intervalMs}`;
+}
+
+export interface NewActionOptions {
+  optional: boolean;
+  /** Use this key instead of the one made from resource, task and interval. */
+  key?: string;
+  pseudo?: boolean;
+  runnable?: boolean;
+  intervalMs?: number;
+  reason?: string;
+  meta?: Record<string, string>;
+}
+
+/**
+ * Find or create the action `task` (with interval) of `rsc` on `node`.
+ * As in Pacemaker, asking again for an existing action can only make it
+ * mandatory, and a resource action's runnability is re-derived from the
+ * node and quorum state on every request.
+ */
+export function customAction(
+  ws: WorkingSet,
+  rsc: SResource | undefined,
+  task: string,
+  node: SNode | undefined,
+  options: NewActionOptions,
+): Action {
+  const intervalMs = options.intervalMs ?? 0;
+  const key = options.key ?? opKey(rsc ? rsc.id : task, task, intervalMs);
+  let action = findAction(rsc ? rsc.actions : ws.actions, key, node);
+  if (!action) {
+    const flags: ActionFlags = {
+      pseudo: options.pseudo ?? false,
+      runnable: options.runnable ?? true,
+      optional: options.optional,
+      printAlways: false,
+      requiresAny: false,
+    };
+    action = {
+      uid: ws.nextActionId++,
+      key,
+      task,
+      rsc,
+      node,
+      intervalMs,
+      flags,
+      reason: options.reason,
+      meta: { ...(options.meta ?? {}) },
+      before: [],
+      after: [],
+    };
+    ws.actions.push(action);
+    rsc?.actions.push(action);
+  }
+  updateOptional(action, options.optional);
+  if (rsc) updateRunnable(ws, action);
+  return action;
+}
+
+/** Non-recurring actions of unmanaged resources stay optional; otherwise a mandatory request sticks. */
+function updateOptional(action: Action, optional: boolean): void {
+  const rsc = action.rsc;
+  if (rsc && action.node && !action.flags.pseudo && !rsc.managed && action.intervalMs === 0 && action.meta.interval === undefined) {
+    action.flags.optional = true;
+  } else if (!optional) {
+    action.flags.optional = false;
+  }
+}
+
+/** Only starts and promotes need quorum (or fencing); everything else can always run. */
+function needsQuorum(action: Action): boolean {
+  if (action.task !== START && action.task !== PROMOTE) return false;
+  return action.rsc?.requires !== "nothing";
+}
+
+function effectiveQuorumPolicy(ws: WorkingSet, rsc: SResource): string {
+  if (ws.options.haveQuorum) return "ignore";
+  if (ws.options.noQuorumPolicy === "demote") {
+    if (rsc.role === Role.Promoted || rsc.role === Role.Unpromoted) {
+      if (rsc.nextRole > Role.Unpromoted) {
+        rsc.nextRole = Role.Unpromoted;
+        rsc.nextRoleReason = "no-quorum-policy=demote";
+      }
+      return "ignore";
+    }
+    return "stop";
+  }
+  return ws.options.noQuorumPolicy;
+}
+
+function updateRunnable(ws: WorkingSet, action: Action): void {
+  if (action.flags.pseudo) return;
+  const node = action.node;
+  const rsc = action.rsc!;
+  if (!node) {
+    action.flags.runnable = false;
+  } else if (!node.online && action.task !== DELETE) {
+    action.flags.runnable = false;
+    if (rsc.managed && action.task === STOP && !node.unclean) fenceNode(node, "stop is unrunnable");
+  } else if (node.pending && action.task !== DELETE) {
+    action.flags.runnable = false;
+  } else if (!needsQuorum(action)) {
+    action.reason = undefined;
+    action.flags.runnable = true;
+  } else {
+    switch (effectiveQuorumPolicy(ws, rsc)) {
+      case "stop":
+        action.flags.runnable = false;
+        action.reason = "no quorum";
+        break;
+      case "freeze":
+        if (rsc.runningOn.length === 0 || rsc.nextRole > rsc.role) {
+          action.flags.runnable = false;
+          action.reason = "quorum freeze";
+        }
+        break;
+      default:
+        action.flags.runnable = true;
+    }
+  }
+}
+
+/** A cluster-wide pseudo action (e.g. "all stopped" markers), found by task. */
+export function pseudoAction(ws: WorkingSet, task: string): Action {
+  const existing = ws.actions.find((a) => !a.rsc && a.task === task && !a.node);
+  if (existing) return existing;
+  return customAction(ws, undefined, task, undefined, { optional: true, pseudo: true });
+}
+
+export function findAction(actions: Action[], key: string, node: SNode | undefined): Action | undefined {
+  return actions.find((a) => a.key === key && sameNode(a.node, node));
+}
+
+/** Actions of `rsc` with `task` (interval 0), on `node` when given. */
+export function resourceActions(rsc: SResource, task: string, node?: SNode): Action[] {
+  const key = opKey(rsc.id, task, 0);
+  return rsc.actions.filter((a) => a.key === key && (!node || sameNode(a.node, node)));
+}
+
+export function sameNode(a: SNode | undefined, b: SNode | undefined): boolean {
+  if (!a || !b) return a === b;
+  return a.id === b.id;
+}
+
+export interface OrderEnd {
+  rsc?: SResource;
+  /** Operation key ("rsc_start_0") when `action` is not given. */
+  key?: string;
+  action?: Action;
+}
+
+/** Record an ordering; it is wired to concrete actions in applyOrderings(). */
+export function newOrdering(ws: WorkingSet, first: OrderEnd, then: OrderEnd, type: number): Ordering {
+  const ordering: Ordering = {
+    id: ws.nextOrderingId++,
+    firstRsc: first.rsc,
+    firstTask: first.key,
+    firstAction: first.action,
+    thenRsc: then.rsc,
+    thenTask: then.key,
+    thenAction: then.action,
+    type,
+  };
+  ws.orderings.push(ordering);
+  return ordering;
+}
+
+/** Order `firstTask` of one resource before `thenTask` of another. */
+export function orderResourceActions(ws: WorkingSet, first: SResource, firstTask: string, then: SResource, thenTask: string, type: number): Ordering {
+  return newOrdering(ws, { rsc: first, key: opKey(first.id, firstTask) }, { rsc: then, key: opKey(then.id, thenTask) }, type);
+}
+
+/**
+ * Wire `first` before `then` directly (both actions exist). Returns false if
+ * the pair was already ordered, in which case the flags are merged.
+ */
+export function orderActions(first: Action, then: Action, type: number): boolean {
+  if (first === then) return false;
+  const existing = first.after.find((e) => e.action === then);
+  if (existing) {
+    existing.type |= type;
+    const back = then.before.find((e) => e.action === first);
+    if (back) back.type |= type;
+    return false;
+  }
+  first.after.push({ action: then, type });
+  then.before.push({ action: first, type });
+  return true;
+}
+
+export function hasFlag(type: number, flag: Ord): boolean {
+  return (type & flag) !== 0;
+}
