@@ -1,10 +1,122 @@
-// Placeholder until the clone engineer lands clone-flags.ts; not for commit.
-import { snapshot, type FlagsSnapshot } from "./graph.js";
-import { updatePrimitiveOrderedActions, type FlagFilter } from "./variants-flags.js";
-import type { Action, SNode, WorkingSet } from "./types.js";
-export function cloneActionFlags(_ws: WorkingSet, action: Action, _node: SNode | undefined): FlagsSnapshot {
-  return snapshot(action);
+/**
+ * Flags of a clone's pseudo actions as orderings see them, and passing an
+ * ordering's effect on to the instances (Pacemaker 2.1.5:
+ * summary_action_flags and pcmk__multi_update_actions). With interleave,
+ * an ordering between two clones becomes orderings between the instances
+ * that share a node.
+ */
+import { DEMOTE, DEMOTED, PROMOTE, PROMOTED, START, STARTED, STOP, STOPPED, orderActions, sameNode } from "./actions.js";
+import { forceAssignment } from "./clone-assign.js";
+import { findCompatibleInstance } from "./clone-instances.js";
+import { UPDATED_FIRST, UPDATED_THEN, updateActionForOrderings, type FlagsSnapshot } from "./graph.js";
+import { Ord, Role, type Action, type SNode, type SResource, type WorkingSet } from "./types.js";
+import { actionFlags, updateOrderedActions, updatePrimitiveOrderedActions, type FlagFilter } from "./variants-flags.js";
+
+/** A primitive instance does the atomic task ("running" is its "start"); a cloned group has its own "running". */
+const ATOMIC: Record<string, string> = { [STARTED]: START, [STOPPED]: STOP, [PROMOTED]: PROMOTE, [DEMOTED]: DEMOTE };
+
+function instanceTask(clone: SResource, task: string): string {
+  const child = clone.children[0];
+  if (child && child.variant === "primitive") return ATOMIC[task] ?? task;
+  return task;
 }
-export function cloneUpdateOrderedActions(ws: WorkingSet, first: Action, then: Action, _node: SNode | undefined, flags: FlagsSnapshot, filter: FlagFilter, type: number): number {
-  return updatePrimitiveOrderedActions(ws, first, then, flags, filter, type);
+
+/**
+ * The instance action for a task (Pacemaker's find_first_action: its
+ * action lists are newest first, so the last created one wins here).
+ */
+function findInstanceAction(rsc: SResource, task: string, node: SNode | undefined): Action | undefined {
+  for (let i = rsc.actions.length - 1; i >= 0; i--) {
+    const action = rsc.actions[i];
+    if (action.task === task && (!node || sameNode(action.node, node))) return action;
+  }
+  return undefined;
+}
+
+/**
+ * A clone action is required if any instance's matching action is, and
+ * runnable only if some instance's is. The action itself keeps "required";
+ * it loses "runnable" only when asked without a node.
+ */
+export function cloneActionFlags(ws: WorkingSet, action: Action, node: SNode | undefined): FlagsSnapshot {
+  const clone = action.rsc!;
+  const task = instanceTask(clone, action.task);
+  const flags: FlagsSnapshot = { optional: true, runnable: true, pseudo: true, migrateRunnable: false };
+  let anyRunnable = false;
+  for (const child of clone.children) {
+    const childAction = findInstanceAction(child, task, child.children.length > 0 ? undefined : node);
+    if (!childAction) continue;
+    const childFlags = actionFlags(ws, childAction, node);
+    if (flags.optional && !childFlags.optional) {
+      flags.optional = false;
+      action.flags.optional = false;
+    }
+    if (childFlags.runnable) anyRunnable = true;
+  }
+  if (!anyRunnable) {
+    flags.runnable = false;
+    if (!node) action.flags.runnable = false;
+  }
+  return flags;
+}
+
+/** Interleaving applies between two different clones, by the "then" side's setting (the "first" side's for stops and demotes). */
+function canInterleave(first: Action, then: Action): boolean {
+  if (!first.rsc || !then.rsc || first.rsc === then.rsc) return false;
+  if (first.rsc.variant !== "clone" || then.rsc.variant !== "clone") return false;
+  const deciding = then.key.endsWith("_stop_0") || then.key.endsWith("_demote_0") ? first.rsc : then.rsc;
+  return deciding.meta.interleave?.toLowerCase() === "true";
+}
+
+function interleaveUpdate(ws: WorkingSet, first: Action, then: Action, node: SNode | undefined, filter: FlagFilter, type: number): number {
+  let changed = 0;
+  // Orderings after "stopped"/"demoted" pair instances by where they are now.
+  const current = first.key.endsWith("_stopped_0") || first.key.endsWith("_demoted_0");
+  const firstTask = instanceTask(first.rsc!, first.task);
+  for (const thenChild of then.rsc!.children) {
+    const firstChild = findCompatibleInstance(thenChild, first.rsc!, Role.Unknown, current);
+    if (!firstChild) {
+      if (current) continue;
+      // Nothing this instance depends on will be on its node: it cannot be active.
+      if ((type & (Ord.RunnableLeft | Ord.ImpliesThen)) !== 0 && forceAssignment(thenChild, undefined)) changed |= UPDATED_THEN;
+      continue;
+    }
+    const firstAction = findInstanceAction(firstChild, firstTask, node);
+    const thenAction = findInstanceAction(thenChild, then.task, node);
+    if (!firstAction || !thenAction) continue;
+    if (orderActions(firstAction, thenAction, type)) changed |= UPDATED_FIRST | UPDATED_THEN;
+    changed |= updateOrderedActions(ws, firstAction, thenAction, node, actionFlags(ws, firstAction, node), filter, type);
+  }
+  return changed;
+}
+
+/**
+ * Apply an ordering whose "then" is a clone action: interleaved per node,
+ * or to the clone's own action and then to every instance action that can
+ * still run.
+ */
+export function cloneUpdateOrderedActions(
+  ws: WorkingSet,
+  first: Action,
+  then: Action,
+  node: SNode | undefined,
+  flags: FlagsSnapshot,
+  filter: FlagFilter,
+  type: number,
+): number {
+  if (canInterleave(first, then)) return interleaveUpdate(ws, first, then, node, filter, type);
+  let changed = updatePrimitiveOrderedActions(ws, first, then, flags, filter, type);
+  for (const child of then.rsc!.children) {
+    const childAction = findInstanceAction(child, then.task, node);
+    if (!childAction) continue;
+    let childChanged = 0;
+    if (actionFlags(ws, childAction, node).runnable) {
+      childChanged = updateOrderedActions(ws, first, childAction, node, flags, filter, type);
+    }
+    changed |= childChanged;
+    if (childChanged & UPDATED_THEN) {
+      for (const after of [...childAction.after]) updateActionForOrderings(ws, after.action);
+    }
+  }
+  return changed;
 }
