@@ -134,10 +134,11 @@ function unpackColocationSet(ws: WorkingSet, c: ColocationConstraint, set: Resou
 }
 
 /**
- * Colocate `set1` with `set2` (the set listed before it). A sequential set
- * is represented by one member (set1 by its first, set2 by its last);
- * otherwise every member takes part. Only an explicit
- * sequential="false" counts as non-sequential here.
+ * Colocate the earlier set `set1` with the later `set2`: across sets, the
+ * earlier depends on the later. A sequential set is represented by one
+ * member (set1 by its first, set2 by its last); otherwise every member
+ * takes part. Only an explicit sequential="false" counts as
+ * non-sequential here.
  */
 function colocateSets(ws: WorkingSet, c: ColocationConstraint, set1: ResourceSet, set2: ResourceSet, score: number): void {
   if (score === 0) return;

@@ -168,7 +168,8 @@ function locationFromRule(ws: WorkingSet, c: LocationConstraint, rsc: SResource,
   const location = newLocation(ws, rule.id, rsc, c.resourceDiscovery);
   location.role = role;
   const any = rule.booleanOp === "or";
-  for (const node of ws.nodes) {
+  // Pacemaker lists an "and" rule's nodes in reverse node order (it builds the list by prepending).
+  for (const node of any ? ws.nodes : [...ws.nodes].reverse()) {
     const ctx = locationRuleContext(ws, rsc, node, submatches);
     if (!evaluateRule(rule, ctx)) continue;
     const score = ruleScore(rule, ctx);
