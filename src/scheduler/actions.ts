@@ -198,20 +198,16 @@ export function orderResourceActions(ws: WorkingSet, first: SResource, firstTask
 }
 
 /**
- * Wire `first` before `then` directly (both actions exist). Returns false if
- * the pair was already ordered, in which case the flags are merged.
+ * Wire `first` before `then` directly. Like Pacemaker, an edge with
+ * overlapping flags is not added twice, but an edge with different flags
+ * is added alongside; the newest edge comes first in both lists (Pacemaker
+ * prepends, and the order edges are visited in changes which reason wins).
  */
 export function orderActions(first: Action, then: Action, type: number): boolean {
-  if (first === then) return false;
-  const existing = first.after.find((e) => e.action === then);
-  if (existing) {
-    existing.type |= type;
-    const back = then.before.find((e) => e.action === first);
-    if (back) back.type |= type;
-    return false;
-  }
-  first.after.push({ action: then, type });
-  then.before.push({ action: first, type });
+  if (type === Ord.None || first === then) return false;
+  if (first.after.some((e) => e.action === then && (e.type & type) !== 0)) return false;
+  first.after.unshift({ action: then, type });
+  then.before.unshift({ action: first, type });
   return true;
 }
 

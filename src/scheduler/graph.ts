@@ -20,9 +20,11 @@ export function applyOrderings(ws: WorkingSet): void {
     else if (order.thenRsc) orderThenOfResource(order.firstAction, order.thenRsc, order);
     else if (order.firstAction && order.thenAction) orderActions(order.firstAction, order.thenAction, order.type);
   }
-  for (const action of [...ws.actions]) blockColocationDependents(ws, action);
+  // Pacemaker walks its action list newest first; the walk order decides which reason is recorded.
+  const newestFirst = [...ws.actions].reverse();
+  for (const action of newestFirst) blockColocationDependents(ws, action);
   orderProbes(ws);
-  for (const action of [...ws.actions]) updateActionForOrderings(ws, action);
+  for (const action of newestFirst) updateActionForOrderings(ws, action);
 }
 
 function parseKey(key: string): { task: string; interval: number } | undefined {
