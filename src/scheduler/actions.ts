@@ -6,6 +6,7 @@
 import type { Action, ActionFlags, Ordering, SNode, SResource, WorkingSet } from "./types.js";
 import { Ord, Role } from "./types.js";
 import { fenceNode } from "./nodes.js";
+import { orderMigrationEquivalents } from "./migrate.js";
 
 // Task names Pacemaker uses; collective resources also get the "-ed" pseudo tasks.
 export const START = "start";
@@ -189,6 +190,8 @@ export function newOrdering(ws: WorkingSet, first: OrderEnd, then: OrderEnd, typ
     type,
   };
   ws.orderings.push(ordering);
+  // As in Pacemaker, every new ordering between start/stop/promote/demote may get migration equivalents.
+  orderMigrationEquivalents(ws, ordering);
   return ordering;
 }
 

@@ -5,6 +5,7 @@
  */
 import { DELETE, DEMOTE, MONITOR, PROMOTE, START, STOP, customAction, orderResourceActions, resourceActions } from "./actions.js";
 import { findActiveOn } from "./active.js";
+import { abortDanglingMigrations, canMigrate, createMigrationActions } from "./migrate.js";
 import { createRecurringActions } from "./recurring.js";
 import { isPromotable, topOf } from "./resources.js";
 import { Ord, Role, type Action, type SNode, type SResource, type WorkingSet } from "./types.js";
@@ -106,7 +107,7 @@ export function setReason(action: Action, reason: string | undefined, overwrite:
 }
 
 /** Clean up a resource's history after stopping it (remove-after-stop). */
-function scheduleCleanup(ws: WorkingSet, rsc: SResource, node: SNode, optional: boolean): void {
+export function scheduleCleanup(ws: WorkingSet, rsc: SResource, node: SNode, optional: boolean): void {
   if (rsc.failed || node.unclean || !node.online) return;
   const flag = optional ? Ord.ImpliesThen : Ord.Optional;
   customAction(ws, rsc, DELETE, node, { optional });
@@ -157,6 +158,7 @@ export function primitiveCreateActions(ws: WorkingSet, rsc: SResource): void {
   let needPromote = false;
   let isMoving = false;
   let allowMigrate = false;
+  abortDanglingMigrations(ws, rsc);
 
   if (current && rsc.assignedTo && current !== rsc.assignedTo && rsc.nextRole >= Role.Started) {
     isMoving = true;
@@ -209,14 +211,7 @@ export function primitiveCreateActions(ws: WorkingSet, rsc: SResource): void {
   scheduleRestartActions(ws, rsc, current, needStop, needPromote);
   scheduleRoleTransition(ws, rsc);
   createRecurringActions(ws, rsc);
-}
-
-/** Whether a move could be a live migration (allow-migrate, managed, not failed...). */
-function canMigrate(rsc: SResource, current: SNode): boolean {
-  if (!rsc.allowMigrate) return false;
-  if (!rsc.managed || rsc.failed || rsc.startPending) return false;
-  if (!current.online || current.unclean) return false;
-  return rsc.nextRole === Role.Started && rsc.role === Role.Started;
+  if (allowMigrate && current) createMigrationActions(ws, rsc, current);
 }
 
 export function primitiveInternalConstraints(ws: WorkingSet, rsc: SResource): void {
