@@ -19,6 +19,7 @@ import {
   parseIsoDateTime,
   scanLeadingInteger,
   timeOfDay,
+  toEpoch,
   tryParseInterval,
   type IsoDateTime,
 } from "./iso8601.js";
@@ -53,6 +54,12 @@ export interface RuleContext {
   submatches?: string[];
   rscParams?: Record<string, string>;
   rscMeta?: Record<string, string>;
+  /**
+   * If given, `at` is lowered to the earliest epoch second at which a date
+   * expression evaluated so far would change its result (Pacemaker's
+   * "recheck-by"). Only expressions actually evaluated count: and/or stop early.
+   */
+  nextChange?: { at?: number };
 }
 
 export type RoleName = "Stopped" | "Started" | "Unpromoted" | "Promoted";
@@ -351,20 +358,38 @@ function evaluateDateExpression(e: DateExpression, ctx: RuleContext): boolean {
   let end = parse(e.end);
   if (start !== undefined && end === undefined && e.duration !== undefined) end = addXmlDuration(start, e.duration);
 
+  // Each case notes when its answer would flip, the way Pacemaker does.
   switch (e.operation.toLowerCase()) {
     case "in_range":
       if (start === undefined && end === undefined) return false;
-      if (start !== undefined && compareDateTimes(now, start) < 0) return false;
-      return end === undefined || compareDateTimes(now, end) <= 0;
+      if (start !== undefined && compareDateTimes(now, start) < 0) {
+        noteChange(ctx, start);
+        return false;
+      }
+      if (end === undefined) return true;
+      if (compareDateTimes(now, end) > 0) return false;
+      noteChange(ctx, addSeconds(end, 1));
+      return true;
     case "gt":
-      return start !== undefined && compareDateTimes(now, start) > 0;
+      if (start === undefined) return false;
+      if (compareDateTimes(now, start) > 0) return true;
+      noteChange(ctx, addSeconds(start, 1));
+      return false;
     case "lt":
-      return end !== undefined && compareDateTimes(now, end) < 0;
+      if (end === undefined || compareDateTimes(now, end) >= 0) return false;
+      noteChange(ctx, end);
+      return true;
     case "date_spec":
       return dateSpecMatches(now, e.dateSpec?.fields ?? {});
     default:
       return false;
   }
+}
+
+function noteChange(ctx: RuleContext, t: IsoDateTime): void {
+  if (ctx.nextChange === undefined) return;
+  const at = toEpoch(t);
+  if (ctx.nextChange.at === undefined || at < ctx.nextChange.at) ctx.nextChange.at = at;
 }
 
 const INT32_MIN = -(2 ** 31);

@@ -172,6 +172,16 @@ describe("date expressions", () => {
     expect(holds(noon, at("2023-11-14T11:30:00Z", { utcOffset: 3600 }))).toBe(true);
   });
 
+  it("reports when a result will change, like Pacemaker's recheck-by", () => {
+    const nextChange: { at?: number } = {};
+    const ctx = at("2019-09-20T15:10:52Z", { nextChange });
+    holds(date("gt", { start: "2019-09-20 15:15:52 +00:00" }), ctx); // not yet: flips a second after start
+    holds(date("in_range", { start: "2019-09-20 15:00:00Z", end: "2019-09-20 15:30:00Z" }), ctx);
+    expect(nextChange.at).toBe(Date.parse("2019-09-20T15:15:53Z") / 1000);
+    holds(date("lt", { end: "2019-09-20 15:11:00Z" }), ctx);
+    expect(nextChange.at).toBe(Date.parse("2019-09-20T15:11:00Z") / 1000);
+  });
+
   it("needs now", () => {
     expect(() => holds(date("gt", { start: "2005-001" }), {})).toThrow(/now/);
   });
