@@ -3,7 +3,7 @@
  * words crm_simulate uses (Start, Stop, Move, Recover, Restart, Promote,
  * Demote, Re-promote, Migrate, Reload), plus fencing of nodes.
  */
-import { DEMOTE, FENCE, PROMOTE, START, STOP, resourceActions } from "./actions.js";
+import { DEMOTE, FENCE, PROMOTE, START, STOP, opKey, sameNode } from "./actions.js";
 import { currentNode } from "./active.js";
 import { ROLE_NAMES, Role, type Action, type SNode, type SResource, type WorkingSet } from "./types.js";
 
@@ -52,7 +52,10 @@ function first(list: Action[]): Action | undefined {
 
 /** Actions of a task on a node, or (node undefined) anywhere, Pacemaker's lookup semantics. */
 function actionsOn(rsc: SResource, task: string, node: SNode | undefined): Action[] {
-  return resourceActions(rsc, task, node);
+  // As Pacemaker's find_actions, an action not yet tied to a node (e.g. an
+  // instance promote created only by an ordering) matches any node.
+  const key = opKey(rsc.id, task);
+  return rsc.actions.filter((a) => a.key === key && (!node || !a.node || sameNode(a.node, node)));
 }
 
 function resourceChange(rsc: SResource, current: SNode | undefined, next: SNode | undefined): SummaryLine[] {
