@@ -4,24 +4,22 @@
  */
 export const INFINITY = 1_000_000;
 
-/** Parse a score as Pacemaker spells it: "INFINITY", "+INFINITY", "-INFINITY", "red"... */
+/**
+ * Parse a score as Pacemaker spells it: "INFINITY", "+INFINITY" and
+ * "-INFINITY" exactly (Pacemaker matches them case-sensitively), the node
+ * health colours (worth 0 unless a health strategy gives them a value),
+ * or an integer.
+ */
 export function parseScore(text: string | undefined, fallback = 0): number {
   if (text === undefined) return fallback;
+  if (text === "INFINITY" || text === "+INFINITY") return INFINITY;
+  if (text === "-INFINITY") return -INFINITY;
   const t = text.trim();
   if (t === "") return fallback;
-  const lower = t.toLowerCase();
-  if (lower === "infinity" || lower === "+infinity") return INFINITY;
-  if (lower === "-infinity") return -INFINITY;
-  // Pacemaker's named scores for node health.
-  if (lower === "red") return -INFINITY;
-  if (lower === "yellow" || lower === "green") return 0;
+  if (["red", "yellow", "green"].includes(t.toLowerCase())) return 0;
   const n = Number.parseInt(t, 10);
   if (Number.isNaN(n)) return fallback;
   return clamp(n);
-}
-
-export function isScore(text: string): boolean {
-  return /^\s*[+-]?(\d+|infinity)\s*$/i.test(text);
 }
 
 export function clamp(n: number): number {

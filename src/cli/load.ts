@@ -4,15 +4,24 @@ import { CibError } from "../cib/errors.js";
 import type { Cib } from "../cib/model.js";
 import { parseCib } from "../cib/parse.js";
 import { resolveIdRefs } from "../cib/idrefs.js";
+import { readCib } from "../cib/read.js";
 
-export function loadCib(file: string): Cib {
-  let text: string;
+function readText(file: string): string {
   try {
-    text = readFileSync(file, "utf8");
+    return readFileSync(file, "utf8");
   } catch (err) {
     throw new CibError(`cannot read the file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { file });
   }
-  return resolveIdRefs(parseCib(text, { file }));
+}
+
+/** A CIB to schedule: refused (with every problem named) if pacer cannot run it. */
+export function loadCib(file: string): Cib {
+  return readCib(readText(file), file);
+}
+
+/** A CIB to inspect (verify lists problems instead of stopping at them). */
+export function loadCibForCheck(file: string): Cib {
+  return resolveIdRefs(parseCib(readText(file), { file }));
 }
 
 export function nowSeconds(): number {

@@ -5,8 +5,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseCib } from "../../src/cib/parse.js";
-import { resolveIdRefs } from "../../src/cib/idrefs.js";
+import { readCib } from "../../src/cib/read.js";
 import { schedule } from "../../src/scheduler/schedule.js";
 
 export const SUITE_DIR = join(import.meta.dirname, "..", "..", "..", "shared", "pacemaker-scheduler");
@@ -100,7 +99,7 @@ export function runCase(name: string): CaseResult {
   const expected = expectedLines(name);
   try {
     const file = join(SUITE_DIR, "xml", `${name}.xml`);
-    const cib = resolveIdRefs(parseCib(readFileSync(file, "utf8"), { file }));
+    const cib = readCib(readFileSync(file, "utf8"), file);
     const { summary } = schedule({ cib, now: Math.floor(Date.now() / 1000) });
     const got = summary.map((l) => normalise(`* ${l.text}`));
     return { name, pass: sameMultiset(expected, got), expected, got };
