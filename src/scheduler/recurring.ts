@@ -4,14 +4,17 @@
  */
 import { parseInterval } from "../cib/iso8601.js";
 import { isTrue } from "../cib/values.js";
-import { MONITOR, START, customAction, orderActions, resourceActions } from "./actions.js";
+import { MONITOR, START, customAction, orderActions } from "./actions.js";
 import { parseRole, Role, Ord, type SResource, type WorkingSet } from "./types.js";
 
 export function createRecurringActions(ws: WorkingSet, rsc: SResource): void {
   if (rsc.config.kind !== "primitive") return;
   const node = rsc.assignedTo;
   if (!node || rsc.nextRole === Role.Stopped || !rsc.managed) return;
-  const start = resourceActions(rsc, START, node)[0];
+  // Pacemaker always has an (optional) start on the assigned node here; a
+  // resource moving to a lower role (promoted elsewhere, unpromoted here)
+  // gets its start only this way.
+  const start = customAction(ws, rsc, START, node, { optional: true });
   for (const op of rsc.config.ops) {
     if (op.name !== MONITOR || op.attrs.enabled !== undefined && !isTrue(op.attrs.enabled)) continue;
     const intervalMs = parseInterval(op.interval) ?? 0;
