@@ -150,9 +150,9 @@ function updateRunnable(ws: WorkingSet, action: Action): void {
 
 /** A cluster-wide pseudo action (e.g. "all stopped" markers), found by task. */
 export function pseudoAction(ws: WorkingSet, task: string): Action {
-  const existing = ws.actions.find((a) => !a.rsc && a.task === task && !a.node);
+  const existing = ws.actions.find((a) => !a.rsc && a.key === task && !a.node);
   if (existing) return existing;
-  return customAction(ws, undefined, task, undefined, { optional: true, pseudo: true });
+  return customAction(ws, undefined, task, undefined, { optional: true, pseudo: true, key: task });
 }
 
 export function findAction(actions: Action[], key: string, node: SNode | undefined): Action | undefined {

@@ -9,6 +9,7 @@
  * warning in ws.warnings, never an exception: Pacemaker schedules around
  * such mistakes, and so must we.
  */
+import { findResourceById } from "./resource-lookup.js";
 import type { Constraint, ResourceSet } from "../cib/model.js";
 import { unpackColocation } from "./colocation-unpack.js";
 import { unpackLocation } from "./location.js";
@@ -50,20 +51,9 @@ export function configWarning(ws: WorkingSet, message: string): void {
  */
 export function findConstraintResource(ws: WorkingSet, id: string | undefined): SResource | undefined {
   if (id === undefined) return undefined;
-  for (const top of ws.resources) {
-    const match = findInTree(top, id);
-    if (match) return match.id === id ? match : topOf(match);
-  }
-  return undefined;
-}
-
-function findInTree(rsc: SResource, id: string): SResource | undefined {
-  if (rsc.id === id || rsc.historyId === id) return rsc;
-  for (const child of rsc.children) {
-    const match = findInTree(child, id);
-    if (match) return match;
-  }
-  return undefined;
+  const match = findResourceById(ws, id);
+  if (!match) return undefined;
+  return match.id === id ? match : topOf(match);
 }
 
 /** Tag id -> tagged object ids, duplicates dropped; tags listing nothing are absent. */

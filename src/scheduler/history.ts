@@ -6,6 +6,7 @@
  * oldest first (op-history.ts), and the outcome recorded: role, nodes it
  * is active on, failure and the response it calls for.
  */
+import { findResourceById, setHistoryId } from "./resource-lookup.js";
 import type { NodeStatus, OperationRecord, PrimitiveConfig, ResourceHistory } from "../cib/model.js";
 import { parseInterval } from "../cib/iso8601.js";
 import { INFINITY } from "../cib/score.js";
@@ -64,23 +65,6 @@ function unpackResourceHistory(ws: WorkingSet, node: SNode, entry: ResourceHisto
 // ---------------------------------------------------------------------------
 // Matching a history entry to a resource
 
-/** A resource by id or by the id its history was found under, depth first in configuration order. */
-function findById(ws: WorkingSet, id: string): SResource | undefined {
-  const visit = (rsc: SResource): SResource | undefined => {
-    if (rsc.id === id || rsc.historyId === id) return rsc;
-    for (const child of rsc.children) {
-      const found = visit(child);
-      if (found) return found;
-    }
-    return undefined;
-  };
-  for (const rsc of ws.resources) {
-    const found = visit(rsc);
-    if (found) return found;
-  }
-  return undefined;
-}
-
 function isAnonymousClone(rsc: SResource): boolean {
   return rsc.variant === "clone" && !(rsc.clone?.unique ?? false);
 }
@@ -91,11 +75,11 @@ function isAnonymousClone(rsc: SResource): boolean {
  * matched to an instance here.
  */
 function findResource(ws: WorkingSet, node: SNode, historyId: string): SResource | undefined {
-  let rsc = findById(ws, historyId);
+  let rsc = findResourceById(ws, historyId);
   let top: SResource | undefined;
   if (!rsc) {
     // Maybe an instance of a clone: every clone has at least an instance 0.
-    const zero = findById(ws, `${stripInstance(historyId)}:0`);
+    const zero = findResourceById(ws, `${stripInstance(historyId)}:0`);
     if (zero && !isUnique(zero)) {
       rsc = zero;
       top = topOf(zero);
@@ -107,7 +91,7 @@ function findResource(ws: WorkingSet, node: SNode, historyId: string): SResource
   }
 
   if (top && isAnonymousClone(top)) rsc = findAnonymousInstance(ws, node, top, stripInstance(historyId));
-  if (rsc && !sameId(historyId, rsc.id) && !sameId(historyId, rsc.historyId)) rsc.historyId = historyId;
+  if (rsc && !sameId(historyId, rsc.id) && !sameId(historyId, rsc.historyId)) setHistoryId(ws, rsc, historyId);
   return rsc;
 }
 
@@ -243,7 +227,7 @@ function processState(ws: WorkingSet, rsc: SResource, node: SNode, onFail: OnFai
     }
   } else if (rsc.historyId?.includes(":")) {
     // Old status sections named instances; a stopped one should not look orphaned.
-    rsc.historyId = undefined;
+    setHistoryId(ws, rsc, undefined);
   } else {
     for (const stop of resourceActions(rsc, STOP, node)) stop.flags.optional = true;
   }
