@@ -4,6 +4,7 @@
  * started on a node.
  */
 import { parseCib } from "../../src/cib/parse.js";
+import { computeDigests } from "../../src/scheduler/digest.js";
 import { unpackSnapshot } from "../../src/scheduler/schedule.js";
 import type { SResource, WorkingSet } from "../../src/scheduler/types.js";
 
@@ -38,12 +39,15 @@ function nodeXml(name: string, attrs: Record<string, string> = {}): string {
   return `<node id="${name}" uname="${name}">${inst}</node>`;
 }
 
+/** The digest Pacemaker records for a start of a resource without parameters. */
+const START_DIGEST = computeDigests({ params: {}, task: "start", intervalMs: 0 }).all;
+
 function history(rscId: string): string {
   return (
     `<lrm_resource id="${rscId}" class="ocf" provider="pacemaker" type="Dummy">` +
     `<lrm_rsc_op id="${rscId}_last_0" operation_key="${rscId}_start_0" operation="start" call-id="2" rc-code="0" op-status="0" interval="0" ` +
     `transition-key="1:1:0:00000000-0000-0000-0000-000000000000" transition-magic="0:0;1:1:0:00000000-0000-0000-0000-000000000000" ` +
-    `last-rc-change="1" exec-time="0" queue-time="0" op-digest="x" crm_feature_set="3.16.2"/></lrm_resource>`
+    `last-rc-change="1" exec-time="0" queue-time="0" op-digest="${START_DIGEST}" crm_feature_set="3.16.2"/></lrm_resource>`
   );
 }
 
