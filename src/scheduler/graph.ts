@@ -5,7 +5,7 @@
  * unrunnable start makes what depends on it unrunnable, and so on).
  */
 import { DEMOTE, STOP, customAction, hasFlag, opKey, orderActions } from "./actions.js";
-import { actionFlags, updateOrderedActions } from "./variants-flags.js";
+import { actionFlags, updateOrderedActions, updatePrimitiveOrderedActions } from "./variants-flags.js";
 import { blockColocationDependents } from "./colocation-block.js";
 import { isCloneResource } from "./resources.js";
 import { Ord, Role, type Action, type OrderEdge, type Ordering, type SNode, type SResource, type WorkingSet } from "./types.js";
@@ -223,7 +223,11 @@ function updateForOrderingFlags(ws: WorkingSet, first: Action, then: Action, fir
     changed |= updateOrderedActions(ws, first, then, node, firstFlags, { optional: true, runnable: true }, Ord.Restart);
   }
   if (hasFlag(edge.type, Ord.ImpliesFirst)) {
-    if (first.rsc) changed |= updateOrderedActions(ws, first, then, node, firstFlags, { optional: true }, Ord.ImpliesFirst);
+    // (migration) Pacemaker applies implies-first with the *first* resource's method: a primitive
+    // "first" updates only the "then" action itself, never the instances of a "then" clone.
+    if (first.rsc?.variant === "primitive") {
+      changed |= updatePrimitiveOrderedActions(ws, first, then, firstFlags, { optional: true }, Ord.ImpliesFirst);
+    } else if (first.rsc) changed |= updateOrderedActions(ws, first, then, node, firstFlags, { optional: true }, Ord.ImpliesFirst);
     else if (!firstFlags.optional && first.flags.runnable) {
       first.flags.runnable = false;
       changed |= UPDATED_FIRST;

@@ -2,6 +2,7 @@
  * The empty working state for one scheduler run over a CIB snapshot.
  */
 import type { Cib } from "../cib/model.js";
+import { isTrue } from "../cib/values.js";
 import { unpackOptions } from "./options.js";
 import type { WorkingSet } from "./types.js";
 
@@ -12,10 +13,11 @@ import type { WorkingSet } from "./types.js";
  */
 export function newWorkingSet(cib: Cib, now: number): WorkingSet {
   const effectiveNow = executionDate(cib) ?? now;
+  const options = unpackOptions(cib, effectiveNow);
   return {
     cib,
     now: effectiveNow,
-    options: unpackOptions(cib, effectiveNow),
+    options,
     nodes: [],
     nodeById: new Map(),
     nodeByName: new Map(),
@@ -25,7 +27,8 @@ export function newWorkingSet(cib: Cib, now: number): WorkingSet {
     locations: [],
     orderings: [],
     actions: [],
-    haveStonithResource: false,
+    // Watchdog-based self-fencing (SBD) counts as a fencing device, as in Pacemaker's unpack_config.
+    haveStonithResource: isTrue(options.raw["have-watchdog"]),
     warnings: [],
     nextActionId: 0,
     nextOrderingId: 0,
