@@ -10,6 +10,7 @@ import { INFINITY, parseScore } from "../cib/score.js";
 import { boolOption, isTrue } from "../cib/values.js";
 import type { RuleContext } from "../cib/rules.js";
 import { Role, parseRole, type CloneSettings, type RecoveryPolicy, type SResource, type WorkingSet } from "./types.js";
+import { unfencingEnabled } from "./unfencing.js";
 
 export function unpackResources(ws: WorkingSet): void {
   for (const config of ws.cib.resources) {
@@ -192,6 +193,23 @@ function newResource(
     targetRole: targetRole(meta["target-role"], parent),
     isFenceDevice,
     allowMigrate: isTrue(meta["allow-migrate"]),
+    ...initialState(),
+  };
+  if (rsc.targetRole !== undefined) rsc.nextRole = rsc.targetRole;
+  if (rsc.variant === "primitive") rsc.params = resourceParams(ws, rsc);
+  if (o.symmetricCluster) {
+    for (const node of ws.nodes) rsc.allowed.set(node.id, { node, score: 0, count: 0, contributions: [] });
+  }
+  return rsc;
+}
+
+/** The state of a resource before status and scheduling say anything about it. */
+export function initialState(): Pick<
+  SResource,
+  | "role" | "runningOn" | "knownOn" | "failed" | "orphan" | "stopNeeded" | "blocked" | "startPending" | "history" | "nextRole"
+  | "allowed" | "provisional" | "assigning" | "reload" | "colocationsAsDependent" | "colocationsAsPrimary" | "locations" | "actions"
+> {
+  return {
     role: Role.Stopped,
     runningOn: [],
     knownOn: new Set(),
@@ -211,12 +229,6 @@ function newResource(
     locations: [],
     actions: [],
   };
-  if (rsc.targetRole !== undefined) rsc.nextRole = rsc.targetRole;
-  if (rsc.variant === "primitive") rsc.params = resourceParams(ws, rsc);
-  if (o.symmetricCluster) {
-    for (const node of ws.nodes) rsc.allowed.set(node.id, { node, score: 0, count: 0, contributions: [] });
-  }
-  return rsc;
 }
 
 function isPromotableConfig(parent: SResource | undefined): boolean {
@@ -256,6 +268,7 @@ function requires(ws: WorkingSet, value: string | undefined, isFenceDevice: bool
   if (v === "fencing") return "fencing";
   if (v === "unfencing") return isFenceDevice || !o.stonithEnabled ? "quorum" : "unfencing";
   if (isFenceDevice) return "quorum";
+  if (unfencingEnabled(ws)) return "unfencing"; // (fencing engineer) Pacemaker's default once unfencing is in use
   if (o.stonithEnabled) return "fencing";
   if (o.noQuorumPolicy === "ignore") return "nothing";
   return "quorum";

@@ -1,3 +1,4 @@
+import { initialState } from "../../src/scheduler/resources.js";
 import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { Cib, CloneConfig, GroupConfig, OperationRecord, PrimitiveConfig } from "../../src/cib/model.js";
@@ -52,24 +53,7 @@ function resource(id: string, config: SResource["config"], state: Partial<SResou
     requires: "fencing",
     isFenceDevice: false,
     allowMigrate: false,
-    role: Role.Stopped,
-    runningOn: [],
-    knownOn: new Set(),
-    failed: false,
-    orphan: false,
-    stopNeeded: false,
-    blocked: false,
-    startPending: false,
-    history: new Map(),
-    nextRole: Role.Unknown,
-    allowed: new Map(),
-    provisional: true,
-    assigning: false,
-    reload: false,
-    colocationsAsDependent: [],
-    colocationsAsPrimary: [],
-    locations: [],
-    actions: [],
+    ...initialState(),
     ...state,
   };
 }
