@@ -4,6 +4,7 @@
  * the order the "Executing Cluster Transition" section lists.
  */
 import { FENCE, SHUTDOWN } from "./actions.js";
+import { inputIgnoredForMigration } from "./migrate.js";
 import type { Action, WorkingSet } from "./types.js";
 import { Ord } from "./types.js";
 
@@ -16,8 +17,9 @@ export function executionOrder(ws: WorkingSet): Action[] {
   const scheduled = ws.actions.filter(isScheduled);
   const pending = new Set(scheduled);
   const done: Action[] = [];
+  // (migration) Inputs Pacemaker leaves out of the graph because a migration replaces them do not wait.
   const ready = (a: Action) =>
-    a.before.every((e) => e.type === Ord.None || !pending.has(e.action) || e.action === a);
+    a.before.every((e) => e.type === Ord.None || !pending.has(e.action) || e.action === a || inputIgnoredForMigration(e));
   while (pending.size > 0) {
     const batch = [...pending].filter(ready);
     if (batch.length === 0) {

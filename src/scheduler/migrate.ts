@@ -11,9 +11,9 @@
  * Also here: stops owed after a finished migration ("dangling" ones), and
  * copies of user orderings so they also hold for migration actions.
  */
-import { DEMOTE, MONITOR, PROMOTE, START, STOP, customAction, newOrdering, opKey, orderResourceActions } from "./actions.js";
+import { DEMOTE, MONITOR, PROMOTE, START, STOP, customAction, hasFlag, newOrdering, opKey, orderResourceActions } from "./actions.js";
 import { scheduleCleanup, startAction, stopAction } from "./primitive-actions.js";
-import { Ord, type Action, type Ordering, type SNode, type SResource, type WorkingSet } from "./types.js";
+import { Ord, type Action, type OrderEdge, type Ordering, type SNode, type SResource, type WorkingSet } from "./types.js";
 
 export const MIGRATE_TO = "migrate_to";
 export const MIGRATE_FROM = "migrate_from";
@@ -135,4 +135,16 @@ export function orderMigrationEquivalents(ws: WorkingSet, order: Ordering): void
     add(DEMOTE, MIGRATE_TO, Ord.Optional);
     if (thenRsc.partialMigrationTarget) add(DEMOTE, MIGRATE_FROM, Ord.Optional);
   }
+}
+
+/**
+ * Whether an ordering input only matters when a migration does not happen
+ * (Pacemaker leaves such inputs out of the transition graph): a start or
+ * stop that is carried out by a migration, or an unrunnable migration step.
+ */
+export function inputIgnoredForMigration(edge: OrderEdge): boolean {
+  const input = edge.action;
+  if (hasFlag(edge.type, Ord.ImpliesFirstMigratable) && !input.flags.runnable) return true;
+  if (hasFlag(edge.type, Ord.ApplyFirstNonMigratable) && input.flags.migrateRunnable) return true;
+  return edge.type === Ord.Optional && input.flags.migrateRunnable === true && input.key.endsWith("_stop_0");
 }

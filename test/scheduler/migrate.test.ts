@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseCib } from "../../src/cib/parse.js";
 import { orderResourceActions } from "../../src/scheduler/actions.js";
+import { executionOrder } from "../../src/scheduler/execution.js";
 import { schedule } from "../../src/scheduler/schedule.js";
 import type { Action, WorkingSet } from "../../src/scheduler/types.js";
 import { Ord } from "../../src/scheduler/types.js";
@@ -12,8 +13,9 @@ const standby = (name: string) =>
   `<node id="${name}" uname="${name}"><instance_attributes id="${name}-ia"><nvpair id="${name}-sb" name="standby" value="on"/></instance_attributes></node>`;
 const between = (source: string, target: string) => `migrate_source="${source}" migrate_target="${target}"`;
 
-function run(p: CibParts) {
-  const t = schedule({ cib: parseCib(cibXml({ options: { "stonith-enabled": "false" }, ...p })), now: 1_700_000_000 });
+function run(p: CibParts, constraints = "") {
+  const xml = cibXml({ options: { "stonith-enabled": "false" }, ...p }).replace("<constraints/>", `<constraints>${constraints}</constraints>`);
+  const t = schedule({ cib: parseCib(xml), now: 1_700_000_000 });
   return { ws: t.ws, summary: t.summary.map((l) => l.text.replace(/\s+/g, " ")) };
 }
 
@@ -92,6 +94,29 @@ describe("live migration", () => {
     expect(stop.flags.optional).toBe(false);
     expect(stop.meta.dangle).toBe("true");
     expect(summary.some((line) => line.startsWith("Migrate") || line.startsWith("Move"))).toBe(false);
+  });
+});
+
+describe("execution order of migrations", () => {
+  const names = (ws: WorkingSet) => executionOrder(ws).map((a) => `${a.key}@${a.node?.name ?? ""}`);
+
+  it("A then B, both migrating between the same two nodes: both migrate before either source is stopped", () => {
+    const started = (rsc: string) => history(rsc, op(rsc, "start", { call: 2 }));
+    const { ws, summary } = run(
+      {
+        nodes: ["node1", "node2"],
+        resources: primitive("A", MIGRATABLE.replace(/id="m/g, 'id="a')) + primitive("B", MIGRATABLE.replace(/id="m/g, 'id="b')),
+        status: up("node1", started("A")) + up("node2", started("B")),
+      },
+      '<rsc_location id="A-on-2" rsc="A" node="node2" score="INFINITY"/><rsc_location id="B-on-1" rsc="B" node="node1" score="INFINITY"/>' +
+        '<rsc_order id="A-then-B" first="A" then="B"/>',
+    );
+    expect(summary).toEqual(["Migrate A ( node1 -> node2 )", "Migrate B ( node2 -> node1 )"]);
+    const order = names(ws);
+    const at = (name: string) => order.indexOf(name);
+    expect(at("A_migrate_from_0@node2")).toBeLessThan(at("B_migrate_to_0@node2"));
+    expect(at("B_migrate_from_0@node1")).toBeLessThan(at("B_stop_0@node2"));
+    expect(at("B_stop_0@node2")).toBeLessThan(at("A_stop_0@node1"));
   });
 });
 
