@@ -31,14 +31,15 @@ export function failCount(ws: WorkingSet, rsc: SResource, node: SNode, opts: Fai
 }
 
 export function failCountDetail(ws: WorkingSet, rsc: SResource, node: SNode, opts: FailCountOptions = {}): FailCountDetail {
+  let count = 0;
+  let last = 0;
+  const keys = failureAttributes(node);
+  if (keys.length === 0) return { count, lastFailure: 0 };
   const name = failName(rsc);
   const legacy = compareVersions(ws.cib.attrs["crm_feature_set"] ?? "", "3.0.13") < 0;
   const countRe = failAttributePattern("fail-count", name, legacy, isUnique(rsc));
   const lastRe = failAttributePattern("last-failure", name, legacy, isUnique(rsc));
-
-  let count = 0;
-  let last = 0;
-  for (const [key, value] of Object.entries(node.attrs)) {
+  for (const [key, value] of keys) {
     if (countRe.test(key)) {
       count = addScores(count, parseScore(value));
     } else if (lastRe.test(key)) {
@@ -57,6 +58,18 @@ export function failCountDetail(ws: WorkingSet, rsc: SResource, node: SNode, opt
     if (ws.now > last + rsc.failureTimeoutMs / 1000) count = 0;
   }
   return { count, lastFailure: count > 0 ? last : 0 };
+}
+
+const failureKeyCache = new WeakMap<Record<string, string>, [string, string][]>();
+
+/** A node's fail-count-* and last-failure-* attributes (most nodes have none, so scanning is skipped). */
+function failureAttributes(node: SNode): [string, string][] {
+  let keys = failureKeyCache.get(node.attrs);
+  if (!keys) {
+    keys = Object.entries(node.attrs).filter(([k]) => k.startsWith("fail-count-") || k.startsWith("last-failure-"));
+    failureKeyCache.set(node.attrs, keys);
+  }
+  return keys;
 }
 
 /** Outside clones every resource is unique; inside, only globally-unique clone instances are. */
