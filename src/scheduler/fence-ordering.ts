@@ -10,9 +10,6 @@ import { DEMOTE, PROMOTE, START, STOP, opKey, orderActions } from "./actions.js"
 import { isUniqueClone, topOf } from "./resources.js";
 import { Ord, type Action, type SNode, type SResource, type WorkingSet } from "./types.js";
 
-/** Action flags for orderings Pacemaker marks as cluster-generated ("preserve"); no flag propagation. */
-const PRESERVE = Ord.None;
-
 /** Order and imply the actions of every managed primitive against `fence` (Pacemaker: pcmk__order_vs_fence). */
 export function orderVsFence(ws: WorkingSet, fence: Action): void {
   for (const rsc of ws.resources) orderResourceVsFence(ws, rsc, fence);
@@ -95,8 +92,8 @@ function implyStopsByFencing(rsc: SResource, fence: Action): void {
     stop.flags.runnable = true;
     if (orderImplied) {
       stop.meta.implied_by_fencing = "true";
-      orderActions(fence, stop, PRESERVE);
-      if (parentStop) orderActions(fence, parentStop, PRESERVE);
+      orderActions(fence, stop, Ord.Preserve);
+      if (parentStop) orderActions(fence, parentStop, Ord.Preserve);
     }
   }
 
@@ -105,6 +102,6 @@ function implyStopsByFencing(rsc: SResource, fence: Action): void {
     if (node.online && !node.unclean && !rsc.failed) continue;
     demote.flags.pseudo = true;
     demote.flags.runnable = true;
-    if (orderImplied) orderActions(fence, demote, PRESERVE | Ord.Optional);
+    if (orderImplied) orderActions(fence, demote, Ord.Preserve | Ord.Optional);
   }
 }

@@ -9,6 +9,7 @@ import { actionFlags, updateOrderedActions, updatePrimitiveOrderedActions } from
 import { blockColocationDependents } from "./colocation-block.js";
 import { isCloneResource } from "./resources.js";
 import { Ord, Role, type Action, type OrderEdge, type Ordering, type SNode, type SResource, type WorkingSet } from "./types.js";
+import { orderProbes } from "./probes.js"; // (fencing engineer) pcmk__order_probes
 
 /** Bits returned by the update functions: what changed. */
 export const UPDATED_FIRST = 1;
@@ -85,11 +86,6 @@ function orderThenOfResource(first: Action | undefined, thenRsc: SResource, orde
     if (first) orderActions(first, then, type);
     else then.flags.runnable = false;
   }
-}
-
-/** Probes must finish before the resource is started or stopped elsewhere. */
-function orderProbes(_ws: WorkingSet): void {
-  // Probe orderings are created with the probes themselves (probes.ts).
 }
 
 /**

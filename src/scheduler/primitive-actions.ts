@@ -3,9 +3,11 @@
  * its next role and assigned node: stop, start, promote, demote (and a
  * stop-then-start when it must restart in place).
  */
-import { DELETE, DEMOTE, MONITOR, PROMOTE, START, STOP, customAction, orderResourceActions, resourceActions } from "./actions.js";
+import { DELETE, DEMOTE, MONITOR, PROMOTE, START, STOP, customAction, orderActions, orderResourceActions, resourceActions } from "./actions.js";
 import { findActiveOn } from "./active.js";
 import { abortDanglingMigrations, canMigrate, createMigrationActions } from "./migrate.js";
+import { fenceOp } from "./fencing.js";
+import { UNFENCE, orderRestartVsUnfence, orderVsUnfence } from "./unfencing.js";
 import { createRecurringActions } from "./recurring.js";
 import { isPromotable, topOf } from "./resources.js";
 import { Ord, Role, type Action, type SNode, type SResource, type WorkingSet } from "./types.js";
@@ -77,11 +79,14 @@ function stopResource(ws: WorkingSet, rsc: SResource, _node: SNode | undefined, 
     else if (rsc.restarting && rsc.stopUnexpected) setReason(stop, "being multiply active", true);
     if (!rsc.managed) stop.flags.runnable = false;
     if (ws.options.raw["remove-after-stop"] === "true") scheduleCleanup(ws, rsc, current, mustStop);
+    // (fencing engineer) Unfencing the node requires this stop first.
+    if (rsc.requires === "unfencing") orderActions(stop, fenceOp(ws, current, { op: UNFENCE, optional: true }), Ord.ImpliesFirst);
   }
 }
 
 function startResource(ws: WorkingSet, rsc: SResource, node: SNode | undefined, optional: boolean): void {
   const start = startAction(ws, rsc, node, true);
+  if (node) orderVsUnfence(ws, rsc, node, start, Ord.ImpliesThen); // (fencing engineer)
   if (start.flags.runnable && !optional) start.flags.optional = false;
   if (node && isExpectedNode(rsc, node)) start.flags.pseudo = true;
 }
@@ -222,4 +227,5 @@ export function primitiveInternalConstraints(ws: WorkingSet, rsc: SResource): vo
     orderResourceActions(ws, rsc, START, rsc, PROMOTE, Ord.RunnableLeft);
   }
   orderResourceActions(ws, rsc, DELETE, rsc, MONITOR, Ord.SameNode | Ord.ThenCancelsFirst);
+  orderRestartVsUnfence(ws, rsc); // (fencing engineer)
 }
