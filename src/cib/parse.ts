@@ -53,6 +53,10 @@ export function cibFromXml(root: XmlElement, options: ParseOptions = {}): Cib {
   const configuration = child(root, "configuration");
   if (!configuration) return p.fail(root, "the <cib> has no <configuration> section");
   const section = (name: string) => child(configuration, name);
+  const acls = section("acls");
+  if (acls && acls.children.length > 0) {
+    p.fail(acls.children[0], "access control lists (<acls>) are not supported by pacer; remove them (etcd authentication controls who may change the cluster)");
+  }
   const status = child(root, "status");
   return {
     attrs: { ...root.attrs },

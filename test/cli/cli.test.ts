@@ -75,6 +75,13 @@ describe("pacer simulate", () => {
     expect(stderr).toContain(`<bundle id="web-bundle">`);
     expect(stderr).toMatch(/not supported/);
   });
+
+  it("refuses access control lists rather than ignoring them", async () => {
+    const cib = file("acl.xml", minimal("").replace("<constraints></constraints>", `<constraints></constraints><acls><acl_target id="alice"/></acls>`));
+    const { stderr, exitCode } = await run("simulate", "-x", cib);
+    expect(exitCode).not.toBe(0);
+    expect(stderr).toContain(`<acl_target id="alice">: access control lists`);
+  });
 });
 
 describe("pacer verify", () => {
