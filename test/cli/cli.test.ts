@@ -43,20 +43,20 @@ describe("pacer simulate", () => {
       expect(stdout).toContain(section);
     }
     expect(stdout).toMatch(/\* Fence \(reboot\) alpha 'peer is no longer part of the cluster'/);
-    expect(stdout).toMatch(/\* Start\s+web-vip\s+\( charlie \)/);
+    expect(stdout).toMatch(/\* Move\s+web-vip\s+\( alpha -> charlie \)/);
   });
 
   it("answers what-if questions: a failed node", async () => {
     const { stdout } = await run("simulate", "-x", example, "--node-fail", "charlie");
     expect(stdout).toMatch(/\* Fence \(reboot\) charlie/);
-    expect(stdout).toMatch(/\* Start\s+web-vip\s+\( bravo \)/);
+    expect(stdout).toMatch(/\* Move\s+web-vip\s+\( alpha -> bravo \)/);
   });
 
   it("prints the transition as JSON", async () => {
     const { stdout, exitCode } = await run("simulate", "-x", example, "--json");
     expect(exitCode).toBe(0);
     const data = JSON.parse(stdout);
-    expect(data.summary.map((l: { change: string }) => l.change)).toContain("Start");
+    expect(data.summary.map((l: { change: string }) => l.change)).toContain("Move");
     expect(data.actions.length).toBeGreaterThan(0);
   });
 
@@ -110,7 +110,7 @@ describe("pacer explain", () => {
   it("ranks the candidate nodes with the contributions behind each score", async () => {
     const { stdout, exitCode } = await run("explain", "web-vip", "-x", example);
     expect(exitCode).toBe(0);
-    expect(stdout).toContain("Decision: Start web-vip ( charlie )");
+    expect(stdout).toContain("Decision: Move web-vip ( alpha -> charlie )");
     expect(stdout).toMatch(/alpha: -INFINITY — cannot run resources: offline/);
     expect(stdout).toContain("web-prefers-alpha");
   });
