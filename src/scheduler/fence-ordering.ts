@@ -45,7 +45,8 @@ function knownOn(rsc: SResource, node: SNode): boolean {
 
 function orderStartsAfterFencing(rsc: SResource, fence: Action): void {
   const target = fence.node!;
-  for (const action of [...rsc.actions]) {
+  // Pacemaker keeps a resource's actions newest first.
+  for (const action of [...rsc.actions].reverse()) {
     switch (actionNeeds(action)) {
       case "fencing":
         orderActions(fence, action, Ord.Optional);
@@ -85,7 +86,8 @@ function implyStopsByFencing(rsc: SResource, fence: Action): void {
   const orderImplied = needsFencing(rsc);
   const stops = actionsOnNode(rsc, STOP, target);
   const top = topOf(rsc);
-  const parentStop = orderImplied && stops.length > 0 ? top.actions.find((a) => a.task === STOP) : undefined;
+  // The newest stop of the top-level resource, as Pacemaker finds it.
+  const parentStop = orderImplied && stops.length > 0 ? [...top.actions].reverse().find((a) => a.task === STOP) : undefined;
 
   for (const stop of stops) {
     stop.flags.pseudo = true;

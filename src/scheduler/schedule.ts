@@ -6,11 +6,13 @@
 import type { Cib } from "../cib/model.js";
 import { applyOrderings } from "./graph.js";
 import { allocateResources, applyNodeCriteria } from "./allocate.js";
+import { handleConfigChanges } from "./config-changes.js";
 import { unpackConstraints } from "./constraints.js";
 import { scheduleFencingAndShutdowns } from "./fencing.js";
 import { unpackHistory } from "./history.js";
 import { unpackNodes } from "./nodes.js";
 import { scheduleProbes } from "./probes.js";
+import { applyShutdownLocks } from "./shutdown-lock.js";
 import { unpackResources } from "./resources.js";
 import { transitionSummary, type SummaryLine } from "./summary.js";
 import type { WorkingSet } from "./types.js";
@@ -21,6 +23,12 @@ export interface Snapshot {
   cib: Cib;
   /** Epoch seconds; the CIB's execution-date wins when present. */
   now: number;
+  /**
+   * The CIB is a saved copy whose private parameter values may have been
+   * masked (crm_simulate on a file): changes only to those do not count as
+   * definition changes.
+   */
+  sanitized?: boolean;
 }
 
 export interface Transition {
@@ -48,8 +56,10 @@ export function unpackSnapshot(snapshot: Snapshot): WorkingSet {
 
 export function schedule(snapshot: Snapshot): Transition {
   const ws = unpackSnapshot(snapshot);
+  applyShutdownLocks(ws); // first of Pacemaker's apply_node_criteria
   applyNodeCriteria(ws);
   for (const rsc of ws.resources) internalConstraints(ws, rsc);
+  handleConfigChanges(ws, { sanitized: snapshot.sanitized });
   allocateResources(ws);
   if (ws.options.startupProbes) scheduleProbes(ws);
   for (const rsc of ws.resources) createActions(ws, rsc);

@@ -111,3 +111,16 @@ describe("shutdown", () => {
     expect(ordered(action(ws, "do_shutdown-node2"), action(ws, "do_shutdown-node1"))).toBe(true);
   });
 });
+
+describe("shutdown lock", () => {
+  it("stops a resource on a node shutting down without recovering it elsewhere", () => {
+    const { ws, summary } = run({
+      nodes: { node1: "online", node2: "shutdown" },
+      resources: dummy("rsc1"),
+      started: { fence: ["node1"], rsc1: ["node2"] },
+      properties: { "shutdown-lock": "true" },
+    });
+    expect(ws.resourceById.get("rsc1")?.lockNode?.name).toBe("node2");
+    expect(summary).toContain("Stop rsc1 (node2) due to node availability");
+  });
+});
