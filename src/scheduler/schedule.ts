@@ -10,6 +10,7 @@ import { handleConfigChanges } from "./config-changes.js";
 import { unpackConstraints } from "./constraints.js";
 import { scheduleFencingAndShutdowns } from "./fencing.js";
 import { unpackHistory } from "./history.js";
+import { applyNodeHealth } from "./node-health.js";
 import { unpackNodes } from "./nodes.js";
 import { scheduleProbes } from "./probes.js";
 import { applyShutdownLocks } from "./shutdown-lock.js";
@@ -50,6 +51,7 @@ export function unpackStatus(snapshot: Snapshot): WorkingSet {
 /** The current state plus constraints: everything scheduling starts from. */
 export function unpackSnapshot(snapshot: Snapshot): WorkingSet {
   const ws = unpackStatus(snapshot);
+  applyNodeHealth(ws);
   unpackConstraints(ws);
   return ws;
 }

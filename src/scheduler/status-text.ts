@@ -12,8 +12,9 @@
  *     * Clone Set: c [child] (promotable):
  *       * Promoted: [ node1 ]
  */
+import { healthThresholds } from "./node-health.js";
 import type { CloneConfig, OperationRecord, PrimitiveConfig } from "../cib/model.js";
-import { INFINITY, parseScore } from "../cib/score.js";
+import { parseScore } from "../cib/score.js";
 import { compareNodeNames } from "./nodes.js";
 import { isPromotable, primitivesOf, topOf } from "./resources.js";
 import { ROLE_NAMES, Role, parseRole, type ClusterOptions, type SNode, type SResource, type WorkingSet } from "./types.js";
@@ -178,25 +179,6 @@ function healthSuffix(health: Health): string {
   if (health === "red") return " (health is RED)";
   if (health === "yellow") return " (health is YELLOW)";
   return "";
-}
-
-/** Scores the health strategy gives the colours, which decide how numeric health attributes read. */
-function healthThresholds(options: ClusterOptions): { red: number; yellow: number; green: number } | undefined {
-  switch (options.nodeHealthStrategy.toLowerCase()) {
-    case "migrate-on-red":
-      return { red: -INFINITY, yellow: 0, green: 0 };
-    case "only-green":
-      return { red: -INFINITY, yellow: -INFINITY, green: 0 };
-    case "progressive":
-    case "custom":
-      return {
-        red: parseScore(options.raw["node-health-red"], -INFINITY),
-        yellow: parseScore(options.raw["node-health-yellow"], 0),
-        green: parseScore(options.raw["node-health-green"], 0),
-      };
-    default:
-      return undefined;
-  }
 }
 
 /** The worst colour among the node's "#health*" attributes (always green without a health strategy). */
