@@ -62,7 +62,8 @@ export function registerSimulate(program: Command): void {
     .action((opts: SimulateOptions) => {
       const now = nowSeconds();
       const cib = applyWhatIf(loadCib(opts.xml), opts, now);
-      const transition = schedule({ cib, now });
+      // A CIB read from a file may have had private values masked, as crm_simulate -x assumes.
+      const transition = schedule({ cib, now, sanitized: true });
       if (opts.json) {
         process.stdout.write(JSON.stringify(transitionToJson(transition), null, 2) + "\n");
         return;

@@ -24,6 +24,7 @@ export const FENCE = "stonith";
 export const SHUTDOWN = "do_shutdown";
 export const DELETE = "delete";
 export const CLEAR_FAILCOUNT = "clear_failcount";
+export const RELOAD_AGENT = "reload-agent";
 
 export function opKey(rscId: string, task: string, intervalMs = 0): string {
   return `${rscId}_${task}_${intervalMs}`;
@@ -156,7 +157,14 @@ export function pseudoAction(ws: WorkingSet, task: string): Action {
 }
 
 export function findAction(actions: Action[], key: string, node: SNode | undefined): Action | undefined {
-  return actions.find((a) => a.key === key && sameNode(a.node, node));
+  const found = actions.find((a) => a.key === key && sameNode(a.node, node));
+  if (found || !node) return found;
+  // (config-changes engineer) As Pacemaker's find_actions: an action requested
+  // before its node was known (e.g. a start forced by a definition change)
+  // is taken over by the first request for a node.
+  const unplaced = actions.find((a) => a.key === key && !a.node);
+  if (unplaced) unplaced.node = node;
+  return unplaced;
 }
 
 /** Actions of `rsc` with `task` (interval 0), on `node` when given. */

@@ -7,7 +7,7 @@
  * is active on, failure and the response it calls for.
  */
 import { findResourceById, setHistoryId } from "./resource-lookup.js";
-import type { NodeStatus, OperationRecord, PrimitiveConfig, ResourceHistory } from "../cib/model.js";
+import type { NodeStatus, PrimitiveConfig, ResourceHistory } from "../cib/model.js";
 import { parseInterval } from "../cib/iso8601.js";
 import { INFINITY } from "../cib/score.js";
 import { DEMOTE, STOP, customAction, resourceActions } from "./actions.js";
@@ -300,36 +300,4 @@ function unpackShutdownLock(ws: WorkingSet, rsc: SResource, node: SNode, entry: 
     rsc.lockNode = node;
     rsc.lockTime = lockTime;
   }
-}
-
-/**
- * Recurring operations that are still active on a node: those recorded
- * after the last start (or implied start) that was not followed by a stop.
- */
-export function activeRecurringOps(rsc: SResource, node: SNode): OperationRecord[] {
-  if (!node.online) return [];
-  const ops = rsc.history.get(node.id) ?? [];
-  const { start, stop } = activeRange(ops);
-  return ops.filter((op, i) => {
-    if (start < stop && i <= stop) return false;
-    if (i < start) return false;
-    return op.interval !== 0 && op.opStatus !== -1;
-  });
-}
-
-/** Index of the last start (or implied start) and of the last successful stop. */
-function activeRange(ops: OperationRecord[]): { start: number; stop: number } {
-  let start = -1;
-  let stop = -1;
-  let impliedMonitorStart = -1;
-  let impliedCloneStart = -1;
-  ops.forEach((op, i) => {
-    const task = op.operation;
-    if (task === "stop" && op.opStatus === 0) stop = i;
-    else if (task === "start" || task === "migrate_from") start = i;
-    else if (impliedMonitorStart <= stop && task === "monitor" && (op.rcCode === 0 || op.rcCode === 8)) impliedMonitorStart = i;
-    else if (task === "promote" || task === "demote") impliedCloneStart = i;
-  });
-  if (start === -1) start = impliedCloneStart !== -1 ? impliedCloneStart : impliedMonitorStart;
-  return { start, stop };
 }

@@ -282,6 +282,8 @@ export interface ActionFlags {
   requiresAny: boolean;
   /** A live migration (migrate_to/migrate_from) can replace stop+start. */
   migrateRunnable?: boolean;
+  /** A recurring operation whose definition changed: it must be scheduled again (config-changes.ts). */
+  reschedule?: boolean;
 }
 
 export interface Action {
