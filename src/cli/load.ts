@@ -10,7 +10,9 @@ function readText(file: string): string {
   try {
     return readFileSync(file, "utf8");
   } catch (err) {
-    throw new CibError(`cannot read the file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { file });
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such file; check the path" : code === "EACCES" ? "permission denied" : (err as Error).message;
+    throw new CibError(`cannot read the CIB: ${why}`, { file });
   }
 }
 
