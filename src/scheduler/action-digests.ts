@@ -33,6 +33,16 @@ export function digestVerdict(ws: WorkingSet, rsc: SResource, node: SNode, recor
   return compareDigests(operationDigests(ws, rsc, node, record), record, options);
 }
 
+/**
+ * Whether a recorded start or monitor (its last failure) ran with other
+ * parameters than configured now: its fail count then deserves a fresh start.
+ */
+export function failedWithOtherParameters(ws: WorkingSet, rsc: SResource, node: SNode, record: OperationRecord): boolean {
+  if (record.operation !== "start" && record.operation !== "monitor") return false;
+  const verdict = digestVerdict(ws, rsc, node, record);
+  return verdict !== "match" && verdict !== "unknown";
+}
+
 function operationDigests(ws: WorkingSet, rsc: SResource, node: SNode, record: OperationRecord): Digests {
   let cache = digestCache.get(ws);
   if (!cache) {

@@ -7,6 +7,7 @@
 import type { OperationRecord } from "../cib/model.js";
 import { INFINITY } from "../cib/score.js";
 import { CLEAR_FAILCOUNT, STOP, customAction } from "./actions.js";
+import { failedWithOtherParameters } from "./action-digests.js";
 import { expectedRc, failCount, isUnique } from "./failcounts.js";
 import { migrateFromFailed, migrateToFailed, migrateToSucceeded } from "./migration.js";
 import { canFence } from "./nodes.js";
@@ -395,6 +396,11 @@ function checkExpiry(ws: WorkingSet, rsc: SResource, node: SNode, op: OperationR
         expired = false; // old entry, but failures since then still count
       }
     }
+  }
+  // (config-changes engineer) A last failure recorded with other parameters
+  // than configured now no longer counts (Pacemaker: should_clear_for_param_change).
+  if (!expired && op.id.endsWith("_last_failure_0") && failedWithOtherParameters(ws, rsc, node, op)) {
+    customAction(ws, rsc, CLEAR_FAILCOUNT, node, { optional: false, meta: { op_no_wait: "true" }, reason: "resource parameters have changed" });
   }
   // Probes that found the resource in a definite state never expire.
   if (expired && isProbe(op) && DEFINITE_PROBE_RESULTS.has(op.rcCode)) {

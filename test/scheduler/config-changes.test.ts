@@ -25,6 +25,8 @@ interface Spec {
   historyType?: string;
   /** Failures of web on node1 (fail-count-web#monitor_10000). */
   failures?: number;
+  /** web failed to start on node2 with these parameters (then stopped there). */
+  failedOnNode2With?: Record<string, string>;
 }
 
 const MONITOR = '<op id="web-mon" name="monitor" interval="10s"/>';
@@ -54,6 +56,25 @@ function historyOp(spec: Spec, task: string, intervalMs: number, callId: number)
   );
 }
 
+/** node2's history: probe, or a failed start (with its fail count) followed by a stop. */
+function node2History(spec: Spec): { attrs: string; ops: string } {
+  const common = 'interval="0" transition-key="1:1:0:x" last-rc-change="1" crm_feature_set="3.16.2"';
+  if (!spec.failedOnNode2With) {
+    const probe = `<lrm_rsc_op id="web_last_0" operation_key="web_monitor_0" operation="monitor" call-id="1" rc-code="7" op-status="0" ${common} transition-magic="0:7;1:1:7:x"/>`;
+    return { attrs: "", ops: probe };
+  }
+  const digest = computeDigests({ params: spec.failedOnNode2With, opMeta: { timeout: "20000" }, task: "start", intervalMs: 0 }).all;
+  const failed =
+    `<lrm_rsc_op id="web_last_failure_0" operation_key="web_start_0" operation="start" call-id="1" rc-code="1" op-status="4" ` +
+    `${common} transition-magic="4:1;1:1:0:x" op-digest="${digest}"/>`;
+  const stopped = `<lrm_rsc_op id="web_last_0" operation_key="web_stop_0" operation="stop" call-id="2" rc-code="0" op-status="0" ${common} transition-magic="0:0;1:1:0:x"/>`;
+  const attrs =
+    `<transient_attributes id="node2"><instance_attributes id="node2-ta">` +
+    `<nvpair id="n2-fc" name="fail-count-web#start_0" value="INFINITY"/>` +
+    `<nvpair id="n2-lf" name="last-failure-web#start_0" value="1"/></instance_attributes></transient_attributes>`;
+  return { attrs, ops: failed + stopped };
+}
+
 function cibXml(spec: Spec): string {
   const meta = spec.meta ? `<meta_attributes id="web-meta">${nvpairs("web-meta", spec.meta)}</meta_attributes>` : "";
   const failures = spec.failures
@@ -62,6 +83,7 @@ function cibXml(spec: Spec): string {
       `<nvpair id="n1-lf" name="last-failure-web#monitor_10000" value="1"/></instance_attributes></transient_attributes>`
     : "";
   const member = 'in_ccm="true" crmd="online" join="member" expected="member"';
+  const node2 = node2History(spec);
   return (
     `<cib crm_feature_set="3.16.2" validate-with="pacemaker-3.7" epoch="1" num_updates="0" admin_epoch="0" have-quorum="1" dc-uuid="node1">` +
     `<configuration><crm_config><cluster_property_set id="opts">` +
@@ -74,10 +96,8 @@ function cibXml(spec: Spec): string {
     `<node_state id="node1" uname="node1" ${member}>${failures}<lrm id="node1"><lrm_resources>` +
     `<lrm_resource id="web" class="ocf" provider="pacemaker" type="${spec.historyType ?? "Dummy"}">` +
     `${historyOp(spec, "start", 0, 2)}${historyOp(spec, "monitor", 10000, 3)}</lrm_resource></lrm_resources></lrm></node_state>` +
-    `<node_state id="node2" uname="node2" ${member}><lrm id="node2"><lrm_resources>` +
-    `<lrm_resource id="web" class="ocf" provider="pacemaker" type="Dummy">` +
-    `<lrm_rsc_op id="web_last_0" operation_key="web_monitor_0" operation="monitor" call-id="1" rc-code="7" op-status="0" ` +
-    `interval="0" transition-key="1:1:7:x" transition-magic="0:7;1:1:7:x" last-rc-change="1"/>` +
+    `<node_state id="node2" uname="node2" ${member}>${node2.attrs}<lrm id="node2"><lrm_resources>` +
+    `<lrm_resource id="web" class="ocf" provider="pacemaker" type="Dummy">${node2.ops}` +
     `</lrm_resource></lrm_resources></lrm></node_state></status></cib>`
   );
 }
@@ -142,6 +162,13 @@ describe("resource definition changes", () => {
   it("clears the fail count when a failed operation's definition changed", () => {
     const { ws } = run({ params: { state: "/run/web" }, monitorTimeout: "30000", failures: 1 });
     expect(executed(ws)).toContain("clear_failcount on node1");
+  });
+
+  it("forgets a failed start that ran with other parameters", () => {
+    const changed = run({ params: { state: "/run/web" }, failedOnNode2With: { state: "/run/old" } });
+    expect(executed(changed.ws)).toContain("clear_failcount on node2");
+    const same = run({ params: { state: "/run/web" }, failedOnNode2With: { state: "/run/web" } });
+    expect(executed(same.ws)).not.toContain("clear_failcount on node2");
   });
 
   it("restarts and cleans up a resource whose agent changed", () => {
