@@ -1,0 +1,169 @@
+/**
+ * The typed interface the rest of the runtime uses to reach the shared
+ * state. Only src/cluster/store/etcd-store.ts implements it against etcd
+ * (the only module that imports etcd3); pure unit tests above this
+ * interface may use an in-memory implementation.
+ *
+ * Key layout under /pacer/<cluster>/ (see docs/runtime.md):
+ *   config                 the CIB <configuration> XML, written with compare-and-swap
+ *   config-history/<rev>   previous configurations (bounded)
+ *   members/<node>         MemberInfo JSON, under the node's session lease
+ *   dc                     DcInfo JSON, under the DC's session lease; its create revision is the term
+ *   actions/<node>/<id>    ActionRequest JSON, written by the DC in a txn guarded by its term
+ *   results/<node>/<id>    ActionResult JSON, written by the executor under its lease
+ *   ops/<node>/<rsc>       ResourceHistory JSON (operation history), under the node's lease
+ *   attrs/<node>/<name>    transient node attribute value (fail counts, promotion scores, shutdown, ...)
+ *   inputs/<n>             saved scheduler inputs (CIB XML with status), for replay
+ */
+import type { ResourceHistory } from "../../cib/model.js";
+
+/** The DC's term: the create revision of the `dc` key, as a decimal string (etcd revisions are int64). */
+export type Term = string;
+
+export interface MemberInfo {
+  node: string;
+  /** Changes every time the node (re)joins with a new session: "<bootId>-<pid>-<n>". */
+  incarnation: string;
+  /** Epoch ms when this incarnation started (informational only; never used for decisions). */
+  startedAt: number;
+}
+
+export interface DcInfo {
+  node: string;
+  incarnation: string;
+}
+
+export interface ElectedDc extends DcInfo {
+  term: Term;
+}
+
+/** An action the DC asks a node to run. */
+export interface ActionRequest {
+  id: string;
+  term: Term;
+  node: string;
+  /** Resource id as scheduled (clone instances "rsc:1") and the id its history is recorded under. */
+  rsc: string;
+  historyId: string;
+  agent: { class: string; provider?: string; type: string };
+  task: string;
+  intervalMs: number;
+  timeoutMs: number;
+  /** Instance attributes (OCF_RESKEY_<name>). */
+  params: Record<string, string>;
+  /** Meta attributes for the agent (OCF_RESKEY_CRM_meta_<name>), e.g. clone, notify_*. */
+  meta: Record<string, string>;
+  /** The rc the scheduler expects (7 for probes of resources that should not run, 8 for promoted monitors, else 0). */
+  expectedRc: number;
+  transitionKey: string;
+}
+
+export interface ActionResult {
+  id: string;
+  term: Term;
+  node: string;
+  rsc: string;
+  task: string;
+  intervalMs: number;
+  rc: number;
+  /** Pacemaker's op-status: 0 done, 2 timed out, 4 not supported, 5 error, 7 not installed, ... */
+  opStatus: number;
+  exitReason?: string;
+  execMs: number;
+}
+
+export interface ConfigVersion {
+  /** The configuration XML (<configuration> element). */
+  xml: string;
+  /** etcd mod revision of the config key; pass it back to commit with compare-and-swap. */
+  revision: string;
+}
+
+export interface WatchEvent<T> {
+  type: "put" | "delete";
+  key: string;
+  value?: T;
+  revision: string;
+}
+
+export interface Unsubscribe {
+  (): Promise<void>;
+}
+
+/** Thrown by a guarded write when the writer's claim no longer holds. */
+export class StaleWriteError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StaleWriteError";
+  }
+}
+
+/** Thrown by a compare-and-swap configuration commit that lost a race. */
+export class ConfigConflictError extends Error {
+  constructor(
+    message: string,
+    readonly currentRevision: string,
+  ) {
+    super(message);
+    this.name = "ConfigConflictError";
+  }
+}
+
+export interface Session {
+  readonly node: string;
+  readonly incarnation: string;
+  readonly leaseId: string;
+  readonly ttlSeconds: number;
+  /** performance.now() (monotonic ms) of the send time of the newest keepalive etcd acknowledged. */
+  renewedAt(): number;
+  /** Ends the session (revokes the lease: member, dc and ops keys under it vanish). */
+  close(): Promise<void>;
+}
+
+export interface ClusterStore {
+  readonly cluster: string;
+
+  // Configuration
+  getConfig(): Promise<ConfigVersion | undefined>;
+  /** Commit `xml` if the config is still at `expectedRevision` ("0" = must not exist yet). */
+  commitConfig(xml: string, expectedRevision: string): Promise<ConfigVersion>;
+  configHistory(limit?: number): Promise<ConfigVersion[]>;
+  watchConfig(onChange: (event: WatchEvent<ConfigVersion>) => void): Promise<Unsubscribe>;
+
+  // Membership and sessions
+  openSession(node: string, ttlSeconds: number): Promise<Session>;
+  members(): Promise<MemberInfo[]>;
+  watchMembers(onChange: (event: WatchEvent<MemberInfo>) => void): Promise<Unsubscribe>;
+
+  // DC election
+  /** Try to become DC with this session; resolves to the term if elected, undefined if someone else is DC. */
+  campaign(session: Session): Promise<Term | undefined>;
+  currentDc(): Promise<ElectedDc | undefined>;
+  watchDc(onChange: (dc: ElectedDc | undefined) => void): Promise<Unsubscribe>;
+  /** Give up the DC role (only if still held under `term`). */
+  resign(session: Session, term: Term): Promise<void>;
+
+  // DC → executors (guarded by the term: throws StaleWriteError when it is no longer current)
+  dispatch(term: Term, action: ActionRequest): Promise<void>;
+  cancelAction(term: Term, node: string, id: string): Promise<void>;
+  saveInput(term: Term, cibXml: string): Promise<number>;
+  loadInput(n: number): Promise<string | undefined>;
+  listInputs(): Promise<number[]>;
+
+  // Executors (guarded by the session lease)
+  watchActions(node: string, onAction: (event: WatchEvent<ActionRequest>) => void): Promise<Unsubscribe>;
+  putResult(session: Session, result: ActionResult): Promise<void>;
+  watchResults(onResult: (event: WatchEvent<ActionResult>) => void): Promise<Unsubscribe>;
+  putHistory(session: Session, history: ResourceHistory): Promise<void>;
+  deleteHistory(node: string, rsc: string): Promise<void>;
+  /** Every node's operation history, keyed by node name. */
+  allHistory(): Promise<Map<string, ResourceHistory[]>>;
+  watchHistory(onChange: (event: WatchEvent<ResourceHistory> & { node: string }) => void): Promise<Unsubscribe>;
+
+  // Node attributes (transient, like Pacemaker's attrd)
+  setAttribute(node: string, name: string, value: string | undefined): Promise<void>;
+  attributes(): Promise<Map<string, Record<string, string>>>;
+  watchAttributes(onChange: (event: WatchEvent<string> & { node: string; name: string }) => void): Promise<Unsubscribe>;
+
+  close(): Promise<void>;
+}
