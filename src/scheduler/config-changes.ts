@@ -21,7 +21,7 @@ import { rescheduleRecurring } from "./recurring.js";
 import { setReason } from "./primitive-actions.js";
 import { isUniqueClone, topOf } from "./resources.js";
 import { triggerUnfencing } from "./unfencing.js";
-import { Ord, type SNode, type SResource, type WorkingSet } from "./types.js";
+import { Ord, type Action, type SNode, type SResource, type WorkingSet } from "./types.js";
 
 export const DEFINITION_CHANGE = "resource definition change";
 
@@ -167,6 +167,22 @@ function agentChanged(ws: WorkingSet, rsc: SResource, node: SNode, entry: Resour
   return true;
 }
 
-function clearFailCount(ws: WorkingSet, rsc: SResource, node: SNode, reason: string): void {
-  customAction(ws, rsc, CLEAR_FAILCOUNT, node, { optional: false, meta: { op_no_wait: "true" }, reason });
+/**
+ * Failures of a resource that is no longer configured are forgotten on
+ * every online node (after it has stopped there). Only top-level orphans:
+ * orphaned clone instances are part of their clone.
+ */
+export function clearOrphanFailCounts(ws: WorkingSet): void {
+  for (const rsc of ws.resources) {
+    if (!rsc.orphan) continue;
+    for (const node of ws.nodes) {
+      if (!node.online || failCount(ws, rsc, node, { effective: true }) === 0) continue;
+      const clear = clearFailCount(ws, rsc, node, "it is orphaned");
+      newOrdering(ws, { rsc, action: clear }, { rsc, key: opKey(rsc.id, STOP) }, Ord.Optional);
+    }
+  }
+}
+
+function clearFailCount(ws: WorkingSet, rsc: SResource, node: SNode, reason: string): Action {
+  return customAction(ws, rsc, CLEAR_FAILCOUNT, node, { optional: false, meta: { op_no_wait: "true" }, reason });
 }

@@ -6,7 +6,7 @@
 import type { Cib } from "../cib/model.js";
 import { applyOrderings } from "./graph.js";
 import { allocateResources, applyNodeCriteria } from "./allocate.js";
-import { handleConfigChanges } from "./config-changes.js";
+import { clearOrphanFailCounts, handleConfigChanges } from "./config-changes.js";
 import { unpackConstraints } from "./constraints.js";
 import { scheduleFencingAndShutdowns } from "./fencing.js";
 import { unpackHistory } from "./history.js";
@@ -64,6 +64,7 @@ export function schedule(snapshot: Snapshot): Transition {
   handleConfigChanges(ws, { sanitized: snapshot.sanitized });
   allocateResources(ws);
   if (ws.options.startupProbes) scheduleProbes(ws);
+  if (ws.options.stopOrphanResources) clearOrphanFailCounts(ws);
   for (const rsc of ws.resources) createActions(ws, rsc);
   scheduleFencingAndShutdowns(ws);
   applyOrderings(ws);
