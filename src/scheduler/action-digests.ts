@@ -59,7 +59,7 @@ function operationDigests(ws: WorkingSet, rsc: SResource, node: SNode, record: O
 }
 
 /** What goes into the digests of `task` at `intervalMs` of `rsc` on `node`. */
-export function digestInput(ws: WorkingSet, rsc: SResource, node: SNode, task: string, intervalMs: number): DigestInput {
+function digestInput(ws: WorkingSet, rsc: SResource, node: SNode, task: string, intervalMs: number): DigestInput {
   const op = configuredOp(rsc, task, intervalMs, true);
   return {
     params: resourceParams(ws, rsc, node.attrs),
@@ -99,7 +99,7 @@ export function configuredOp(rsc: SResource, task: string, intervalMs: number, i
  * then the op's meta-attributes, then the op's own attributes; a fence
  * device's pcmk_monitor_timeout wins for starts and probes.
  */
-export function operationTimeoutMs(ws: WorkingSet, rsc: SResource, op: OpConfig | undefined, task: string, intervalMs: number, node?: SNode): number {
+function operationTimeoutMs(ws: WorkingSet, rsc: SResource, op: OpConfig | undefined, task: string, intervalMs: number, node?: SNode): number {
   const config = rsc.config.kind === "primitive" ? rsc.config : undefined;
   const ctx: RuleContext = {
     now: ws.now,

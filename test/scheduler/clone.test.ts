@@ -36,7 +36,8 @@ function meta(id: string, values: Record<string, string>): string {
 }
 
 function clone(id: string, child: string, values: Record<string, string> = {}): string {
-  return `<clone id="${id}">${meta(id, values)}<primitive id="${child}" class="ocf" provider="pacemaker" type="Stateful"/></clone>`;
+  // (config-changes engineer) The same agent as the history in status-cib.ts records: a changed agent means a restart.
+  return `<clone id="${id}">${meta(id, values)}<primitive id="${child}" class="ocf" provider="pacemaker" type="Dummy"/></clone>`;
 }
 
 /** Transition summary lines, whitespace collapsed. */

@@ -5,6 +5,7 @@
  */
 import { parseCib } from "../../src/cib/parse.js";
 import { schedule } from "../../src/scheduler/schedule.js";
+import { emptyDigest } from "./status-cib.js";
 import type { Action, WorkingSet } from "../../src/scheduler/types.js";
 
 /** How a node looks in its <node_state>. */
@@ -39,7 +40,7 @@ function op(rsc: string, task: string, rc: number, callId: number): string {
     `<lrm_rsc_op id="${rsc}_last_${callId}" operation_key="${rsc}_${task}_0" operation="${task}" call-id="${callId}" rc-code="${rc}" ` +
     `op-status="0" interval="0" transition-key="1:1:0:00000000-0000-0000-0000-000000000000" ` +
     `transition-magic="0:${rc};1:1:0:00000000-0000-0000-0000-000000000000" last-rc-change="1" exec-time="0" queue-time="0" ` +
-    `op-digest="x" crm_feature_set="3.16.2"/>`
+    `op-digest="${emptyDigest(task, 0)}" crm_feature_set="3.16.2"/>`
   );
 }
 

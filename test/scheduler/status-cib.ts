@@ -3,6 +3,7 @@
  * node and history unpacking tests.
  */
 import { parseCib } from "../../src/cib/parse.js";
+import { computeDigests } from "../../src/scheduler/digest.js";
 import { unpackHistory } from "../../src/scheduler/history.js";
 import { unpackNodes } from "../../src/scheduler/nodes.js";
 import { unpackResources } from "../../src/scheduler/resources.js";
@@ -91,7 +92,15 @@ export function op(rsc: string, task: string, s: OpSpec = {}): string {
   const expected = s.expected ?? (task === "monitor" && interval === 0 ? 7 : 0);
   const key = `${rsc}_${task}_${interval}`;
   const change = s.lastChange !== undefined ? ` last-rc-change="${s.lastChange}"` : "";
-  return `<lrm_rsc_op id="${s.id ?? key}" operation_key="${key}" operation="${task}" interval="${interval}" call-id="${s.call ?? 1}" rc-code="${rc}" op-status="${status}" transition-key="1:1:${expected}:${UUID}" transition-magic="${status}:${rc};1:1:${expected}:${UUID}"${change} ${s.extra ?? ""}/>`;
+  // (config-changes engineer) Record the digest a controller would, for a
+  // resource without parameters, so the scheduler sees no definition change.
+  const digest = s.extra?.includes("op-digest=") ? "" : ` op-digest="${emptyDigest(task, interval)}"`;
+  return `<lrm_rsc_op id="${s.id ?? key}" operation_key="${key}" operation="${task}" interval="${interval}" call-id="${s.call ?? 1}" rc-code="${rc}" op-status="${status}" transition-key="1:1:${expected}:${UUID}" transition-magic="${status}:${rc};1:1:${expected}:${UUID}"${change}${digest} ${s.extra ?? ""}/>`;
+}
+
+/** The op-digest of an operation of a resource without parameters (default timeout). */
+export function emptyDigest(task: string, intervalMs: number): string {
+  return computeDigests({ params: {}, opMeta: { timeout: "20000" }, task, intervalMs }).all;
 }
 
 export function history(rsc: string, ...ops: string[]): string {
