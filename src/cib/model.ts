@@ -112,6 +112,12 @@ export interface PrimitiveConfig extends Located {
   /** id / id-ref of the <operations> element (an id-ref reuses another primitive's ops). */
   operationsId?: string;
   operationsIdRef?: string;
+  /**
+   * Element names of the children in document order ("instance_attributes",
+   * "meta_attributes", "utilization", "operations"), kept only when it differs
+   * from the order write.ts uses by default (crmsh keeps the order they were typed in).
+   */
+  childOrder?: string[];
 }
 
 export interface GroupConfig extends Located {
@@ -121,6 +127,8 @@ export interface GroupConfig extends Located {
   meta: NvSet[];
   instance: NvSet[];
   children: PrimitiveConfig[];
+  /** As PrimitiveConfig.childOrder, for the group's attribute sets. */
+  childOrder?: string[];
 }
 
 export interface CloneConfig extends Located {
@@ -132,6 +140,8 @@ export interface CloneConfig extends Located {
   meta: NvSet[];
   instance: NvSet[];
   child: PrimitiveConfig | GroupConfig;
+  /** As PrimitiveConfig.childOrder, for the clone's attribute sets. */
+  childOrder?: string[];
 }
 
 export type ResourceConfig = PrimitiveConfig | GroupConfig | CloneConfig;
@@ -235,8 +245,10 @@ export interface Alert extends Located {
   description?: string;
   meta: NvSet[];
   instance: NvSet[];
-  recipients: { id: string; value: string; meta: NvSet[]; instance: NvSet[] }[];
+  recipients: { id: string; value: string; description?: string; meta: NvSet[]; instance: NvSet[] }[];
   select?: string[];
+  /** The <attribute> children of <select_attributes>, when select lists names. */
+  selectAttributes?: { id?: string; name: string }[];
 }
 
 /** One <lrm_rsc_op>: every attribute kept as-is, the ones we use typed. */
@@ -296,4 +308,10 @@ export interface Cib {
   alerts: Alert[];
   status: NodeStatus[];
   tickets: TicketState[];
+  /**
+   * Order of the optional configuration sections ("fencing-topology",
+   * "rsc_defaults", "op_defaults", "tags", "alerts") when it differs from
+   * write.ts's default (crmsh adds them in the order they are first used).
+   */
+  sectionOrder?: string[];
 }

@@ -34,6 +34,7 @@ import type {
   TicketState,
 } from "./model.js";
 import { child, childrenNamed, parseXml, type XmlElement } from "./xml.js";
+import { recordedOrder, RESOURCE_CHILD_ORDER, SECTION_ORDER } from "./child-order.js";
 
 export interface ParseOptions {
   file?: string;
@@ -72,7 +73,18 @@ export function cibFromXml(root: XmlElement, options: ParseOptions = {}): Cib {
     // Pacemaker skips a node_state without an id (it has no history to give); so do we.
     status: childrenNamed(status ?? emptyElement, "node_state").filter((e) => e.attrs.id).map((e) => p.nodeState(e)),
     tickets: childrenNamed(child(status ?? emptyElement, "tickets") ?? emptyElement, "ticket_state").map((e) => p.ticketState(e)),
+    ...orderField("sectionOrder", configuration.children, SECTION_ORDER),
   };
+}
+
+/**
+ * `{ [field]: order }` when the children's order differs from the default,
+ * else nothing. Empty elements that write.ts leaves out do not count.
+ */
+function orderField<K extends string>(field: K, children: XmlElement[], defaultOrder: readonly string[]): { [key in K]?: string[] } {
+  const written = children.filter((c) => c.children.length > 0 || Object.keys(c.attrs).length > 0);
+  const order = recordedOrder(written.map((c) => c.name), defaultOrder);
+  return (order ? { [field]: order } : {}) as { [key in K]?: string[] };
 }
 
 const emptyElement: XmlElement = { name: "", attrs: {}, children: [], line: 0 };
@@ -222,6 +234,7 @@ class CibReader {
       ops,
       operationsId: operations?.attrs.id,
       operationsIdRef: operations?.attrs["id-ref"],
+      ...orderField("childOrder", e.children, RESOURCE_CHILD_ORDER),
       line: e.line,
     };
   }
@@ -250,6 +263,7 @@ class CibReader {
       meta: this.nvSets(e, "meta_attributes"),
       instance: this.nvSets(e, "instance_attributes"),
       children,
+      ...orderField("childOrder", e.children, RESOURCE_CHILD_ORDER),
       line: e.line,
     };
   }
@@ -270,6 +284,7 @@ class CibReader {
       meta: this.nvSets(e, "meta_attributes"),
       instance: this.nvSets(e, "instance_attributes"),
       child: childConfig,
+      ...orderField("childOrder", e.children, RESOURCE_CHILD_ORDER),
       line: e.line,
     };
   }
@@ -372,10 +387,12 @@ class CibReader {
       recipients: childrenNamed(e, "recipient").map((r) => ({
         id: this.id(r),
         value: this.required(r, "value"),
+        ...(r.attrs.description !== undefined ? { description: r.attrs.description } : {}),
         meta: this.nvSets(r, "meta_attributes"),
         instance: this.nvSets(r, "instance_attributes"),
       })),
       select: select?.children.map((c) => c.name),
+      ...selectAttributesField(select),
       line: e.line,
     };
   }
@@ -435,6 +452,12 @@ class CibReader {
   ticketState(e: XmlElement): TicketState {
     return { id: this.id(e), attrs: { ...e.attrs }, line: e.line };
   }
+}
+
+function selectAttributesField(select: XmlElement | undefined): { selectAttributes?: Alert["selectAttributes"] } {
+  const selector = select && child(select, "select_attributes");
+  const names = childrenNamed(selector ?? emptyElement, "attribute");
+  return names.length > 0 ? { selectAttributes: names.map((a) => ({ id: a.attrs.id, name: a.attrs.name ?? "" })) } : {};
 }
 
 function withoutId(attrs: Record<string, string>): Record<string, string> {

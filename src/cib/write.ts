@@ -33,6 +33,7 @@ import type {
   TicketState,
 } from "./model.js";
 import { isRule } from "./model.js";
+import { childSequence, RESOURCE_CHILD_ORDER, SECTION_ORDER } from "./child-order.js";
 
 export interface WriteOptions {
   /** Indent with two spaces, one element per line (default true). */
@@ -121,11 +122,15 @@ function writeConfigurationInto(parent: Builder, cib: Cib): void {
   const constraints = element(config, "constraints", {});
   for (const constraint of cib.constraints) writeConstraint(constraints, constraint);
   // The remaining sections are optional in the schema: leave them out when empty.
-  optionalSection(config, "fencing-topology", cib.fencingTopology, writeFencingLevel);
-  optionalSection(config, "rsc_defaults", cib.rscDefaults, nvSet);
-  optionalSection(config, "op_defaults", cib.opDefaults, nvSet);
-  optionalSection(config, "tags", cib.tags, writeTag);
-  optionalSection(config, "alerts", cib.alerts, writeAlert);
+  const sections: Record<string, () => void> = {
+    "fencing-topology": () => optionalSection(config, "fencing-topology", cib.fencingTopology, writeFencingLevel),
+    rsc_defaults: () => optionalSection(config, "rsc_defaults", cib.rscDefaults, nvSet),
+    op_defaults: () => optionalSection(config, "op_defaults", cib.opDefaults, nvSet),
+    tags: () => optionalSection(config, "tags", cib.tags, writeTag),
+    alerts: () => optionalSection(config, "alerts", cib.alerts, writeAlert),
+  };
+  const once = Object.fromEntries(SECTION_ORDER.map((name) => [name, 1]));
+  for (const [name] of childSequence(cib.sectionOrder, once, SECTION_ORDER)) sections[name]();
 }
 
 function optionalSection<T>(parent: Builder, name: string, items: T[], write: (parent: Builder, item: T) => void): void {
@@ -217,12 +222,26 @@ function writeResource(parent: Builder, resource: ResourceConfig): void {
 
 function writePrimitive(parent: Builder, p: PrimitiveConfig): void {
   const e = element(parent, "primitive", { id: p.id, class: p.class, provider: p.provider, type: p.type, description: p.description });
-  nvSets(e, p.instance);
-  nvSets(e, p.meta);
-  nvSets(e, p.utilization);
-  if (p.ops.length > 0 || p.operationsId !== undefined || p.operationsIdRef !== undefined) {
+  const hasOperations = p.ops.length > 0 || p.operationsId !== undefined || p.operationsIdRef !== undefined;
+  resourceChildren(e, p, p.utilization, () => {
     const operations = element(e, "operations", { id: p.operationsId, "id-ref": p.operationsIdRef });
     for (const op of p.ops) writeOp(operations, op);
+  }, hasOperations);
+}
+
+/** A resource's attribute sets (and operations), in its recorded child order. */
+function resourceChildren(
+  e: Builder,
+  r: { instance: NvSet[]; meta: NvSet[]; childOrder?: string[] },
+  utilization: NvSet[] = [],
+  operations?: () => void,
+  hasOperations = false,
+): void {
+  const lists: Record<string, NvSet[]> = { instance_attributes: r.instance, meta_attributes: r.meta, utilization };
+  const counts = { instance_attributes: r.instance.length, meta_attributes: r.meta.length, utilization: utilization.length, operations: hasOperations ? 1 : 0 };
+  for (const [kind, index] of childSequence(r.childOrder, counts, RESOURCE_CHILD_ORDER)) {
+    if (kind === "operations") operations?.();
+    else nvSet(e, lists[kind][index]);
   }
 }
 
@@ -235,15 +254,13 @@ function writeOp(parent: Builder, op: OpConfig): void {
 
 function writeGroup(parent: Builder, group: GroupConfig): void {
   const e = element(parent, "group", { id: group.id, description: group.description });
-  nvSets(e, group.instance);
-  nvSets(e, group.meta);
+  resourceChildren(e, group);
   for (const member of group.children) writePrimitive(e, member);
 }
 
 function writeClone(parent: Builder, clone: CloneConfig): void {
   const e = element(parent, clone.legacyMaster ? "master" : "clone", { id: clone.id, description: clone.description });
-  nvSets(e, clone.instance);
-  nvSets(e, clone.meta);
+  resourceChildren(e, clone);
   writeResource(e, clone.child);
 }
 
@@ -333,10 +350,13 @@ function writeAlert(parent: Builder, alert: Alert): void {
   nvSets(e, alert.meta);
   if (alert.select) {
     const select = element(e, "select", {});
-    for (const name of alert.select) element(select, name, {});
+    for (const name of alert.select) {
+      const selector = element(select, name, {});
+      if (name === "select_attributes") for (const a of alert.selectAttributes ?? []) element(selector, "attribute", { id: a.id, name: a.name });
+    }
   }
   for (const recipient of alert.recipients) {
-    const r = element(e, "recipient", { id: recipient.id, value: recipient.value });
+    const r = element(e, "recipient", { id: recipient.id, value: recipient.value, description: recipient.description });
     nvSets(r, recipient.instance);
     nvSets(r, recipient.meta);
   }
