@@ -1,0 +1,87 @@
+/**
+ * Watching our own session lease on the monotonic clock. etcd expires a
+ * lease no sooner than TTL after it acknowledged the last keepalive, so a
+ * node that has not had a keepalive acknowledged for a while must stop
+ * acting before the server can expire it and let another node take over:
+ *
+ *   OK        age < TTL/2
+ *   SUSPECT   age ≥ TTL/2: start nothing new, the DC issues no new transitions
+ *   DEMOTED   age ≥ demoteAt: stop being DC, stop resources (no-quorum-policy)
+ *   FENCE     age ≥ fenceAt and resources still not confirmed stopped:
+ *             kill their process groups and exit (self-fencing)
+ *
+ * With the production TTL of 10 s, demoteAt = 6 s and fenceAt = 8 s
+ * (see docs/runtime.md); short test TTLs keep 1 s and 0.5 s of margin.
+ */
+export type LeaseState = "ok" | "suspect" | "demoted" | "fence";
+
+export interface LeaseDeadlines {
+  ttlMs: number;
+  suspectAtMs: number;
+  demoteAtMs: number;
+  fenceAtMs: number;
+}
+
+export function leaseDeadlines(ttlSeconds: number): LeaseDeadlines {
+  const ttlMs = ttlSeconds * 1000;
+  const long = ttlSeconds >= 8;
+  return {
+    ttlMs,
+    suspectAtMs: ttlMs / 2,
+    demoteAtMs: long ? ttlMs - 4000 : ttlMs - 1000,
+    fenceAtMs: long ? ttlMs - 2000 : ttlMs - 500,
+  };
+}
+
+export function leaseState(ageMs: number, d: LeaseDeadlines): LeaseState {
+  if (ageMs >= d.fenceAtMs) return "fence";
+  if (ageMs >= d.demoteAtMs) return "demoted";
+  if (ageMs >= d.suspectAtMs) return "suspect";
+  return "ok";
+}
+
+export interface LeaseMonitorOptions {
+  deadlines: LeaseDeadlines;
+  /** performance.now() of the newest acknowledged keepalive's send time. */
+  renewedAt: () => number;
+  now: () => number;
+  onChange: (state: LeaseState, previous: LeaseState, ageMs: number) => void;
+  intervalMs?: number;
+}
+
+/** Polls the lease age every 250 ms and reports state changes (states only get worse until a new session). */
+export class LeaseMonitor {
+  private state: LeaseState = "ok";
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: LeaseMonitorOptions) {}
+
+  start(): void {
+    this.timer = setInterval(() => this.check(), this.options.intervalMs ?? 250);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  current(): LeaseState {
+    return this.state;
+  }
+
+  /** One evaluation (exposed for tests and for an immediate check after a stall). */
+  check(): LeaseState {
+    const age = this.options.now() - this.options.renewedAt();
+    const next = leaseState(age, this.options.deadlines);
+    const rank: Record<LeaseState, number> = { ok: 0, suspect: 1, demoted: 2, fence: 3 };
+    // A suspect lease that recovers is fine again; once demoted, only a new session resets it.
+    const settled = rank[this.state] >= rank.demoted && rank[next] < rank[this.state] ? this.state : next;
+    if (settled !== this.state) {
+      const previous = this.state;
+      this.state = settled;
+      this.options.onChange(settled, previous, age);
+    }
+    return this.state;
+  }
+}

@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import { LeaseMonitor, leaseDeadlines, leaseState, type LeaseState } from "../../src/cluster/lease-monitor.js";
+
+describe("lease deadlines", () => {
+  it("production TTL 10 s: suspect at 5 s, demote at 6 s, fence at 8 s", () => {
+    const d = leaseDeadlines(10);
+    expect([d.suspectAtMs, d.demoteAtMs, d.fenceAtMs]).toEqual([5000, 6000, 8000]);
+    expect(leaseState(4999, d)).toBe("ok");
+    expect(leaseState(5000, d)).toBe("suspect");
+    expect(leaseState(6000, d)).toBe("demoted");
+    expect(leaseState(8000, d)).toBe("fence");
+  });
+
+  it("short test TTLs keep a margin before the server can expire the lease", () => {
+    const d = leaseDeadlines(3);
+    expect(d.demoteAtMs).toBe(2000);
+    expect(d.fenceAtMs).toBe(2500);
+    expect(d.fenceAtMs).toBeLessThan(d.ttlMs);
+  });
+});
+
+describe("lease monitor", () => {
+  function monitor(renewedAt: { value: number }, clock: { value: number }, seen: LeaseState[]) {
+    return new LeaseMonitor({
+      deadlines: leaseDeadlines(10),
+      renewedAt: () => renewedAt.value,
+      now: () => clock.value,
+      onChange: (s) => seen.push(s),
+    });
+  }
+
+  it("reports each worsening state once", () => {
+    const renewed = { value: 0 };
+    const clock = { value: 0 };
+    const seen: LeaseState[] = [];
+    const m = monitor(renewed, clock, seen);
+    for (const t of [1000, 5100, 5200, 6100, 8100]) {
+      clock.value = t;
+      m.check();
+    }
+    expect(seen).toEqual(["suspect", "demoted", "fence"]);
+  });
+
+  it("a suspect lease that is renewed is fine again, a demoted one is not", () => {
+    const renewed = { value: 0 };
+    const clock = { value: 5500 };
+    const seen: LeaseState[] = [];
+    const m = monitor(renewed, clock, seen);
+    m.check();
+    renewed.value = 5400;
+    m.check();
+    expect(m.current()).toBe("ok");
+    clock.value = 5400 + 6500;
+    m.check();
+    renewed.value = clock.value;
+    m.check();
+    expect(m.current()).toBe("demoted");
+    expect(seen).toEqual(["suspect", "ok", "demoted"]);
+  });
+});
