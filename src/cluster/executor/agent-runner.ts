@@ -1,0 +1,144 @@
+/**
+ * Runs one OCF agent action: `<OCF_ROOT>/resource.d/<provider>/<type> <action>`
+ * started directly (never through a shell) with execa, in its own process
+ * group so that a timeout can kill the agent and everything it spawned.
+ */
+import { access, constants } from "node:fs/promises";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { execa, type ResultPromise } from "execa";
+import { EXIT_REASON_PREFIX } from "./environment.js";
+import { EXEC, OCF, mapExitCode } from "./ocf-result.js";
+import type { AgentSpec } from "./types.js";
+
+export const DEFAULT_OCF_ROOT = "/usr/lib/ocf";
+
+export interface AgentCall {
+  ocfRoot: string;
+  agent: AgentSpec;
+  action: string;
+  /** The complete environment (agentEnvironment); nothing is inherited besides it. */
+  env: Record<string, string>;
+  timeoutMs: number;
+  /** After SIGTERM to the process group on timeout, how long until SIGKILL. */
+  killGraceMs?: number;
+}
+
+export interface AgentOutcome {
+  rc: number;
+  opStatus: number;
+  exitReason?: string;
+  stdout: string;
+  stderr: string;
+  execMs: number;
+}
+
+const DEFAULT_KILL_GRACE_MS = 2000;
+/**
+ * An agent that started a daemon without redirecting its output leaves our
+ * pipes open after it exits; we stop reading that long after the exit.
+ */
+const OUTPUT_DRAIN_MS = 200;
+const MAX_OUTPUT_BYTES = 1024 * 1024;
+
+/** The agent's executable, or an error message saying why there is none. */
+export function agentPath(ocfRoot: string, agent: AgentSpec): string | { error: string } {
+  if (agent.class !== "ocf") return { error: `${agent.class} resources are not run by the OCF executor` };
+  const provider = agent.provider ?? "";
+  // Names are path components: refuse anything that could leave resource.d.
+  const valid = (s: string) => s !== "" && !s.includes("/") && !s.startsWith(".");
+  if (!valid(provider) || !valid(agent.type)) return { error: `invalid agent name ocf:${provider}:${agent.type}` };
+  return join(ocfRoot, "resource.d", provider, agent.type);
+}
+
+export async function runAgent(call: AgentCall): Promise<AgentOutcome> {
+  const started = performance.now();
+  const path = agentPath(call.ocfRoot, call.agent);
+  if (typeof path !== "string") return notInstalled(path.error, started);
+  try {
+    await access(path, constants.X_OK);
+  } catch {
+    return notInstalled(`agent ${path} is not installed or not executable`, started);
+  }
+
+  const subprocess = execa(path, [call.action], {
+    env: call.env,
+    extendEnv: false,
+    detached: true, // its own process group, so a timeout kills its children too
+    cwd: "/",
+    stdin: "ignore",
+    reject: false,
+    maxBuffer: MAX_OUTPUT_BYTES,
+  });
+  const timedOut = killOnTimeout(subprocess, call.timeoutMs, call.killGraceMs ?? DEFAULT_KILL_GRACE_MS);
+  stopReadingAfterExit(subprocess);
+  const result = await subprocess;
+  timedOut.clear();
+  const execMs = Math.round(performance.now() - started);
+  const stdout = String(result.stdout ?? "");
+  const stderr = String(result.stderr ?? "");
+  const exitReason = extractExitReason(stderr);
+
+  if (timedOut.fired()) {
+    return { rc: OCF.UNKNOWN_ERROR, opStatus: EXEC.TIMEOUT, exitReason: `${call.action} did not complete within ${call.timeoutMs}ms`, stdout, stderr, execMs };
+  }
+  if (typeof result.exitCode === "number") {
+    return { ...mapExitCode(result.exitCode), exitReason, stdout, stderr, execMs };
+  }
+  const why = result.signal ? `the agent was killed by ${result.signal}` : `the agent could not be run: ${result.message}`;
+  return { rc: OCF.UNKNOWN_ERROR, opStatus: EXEC.ERROR, exitReason: exitReason ?? why, stdout, stderr, execMs };
+}
+
+function notInstalled(reason: string, started: number): AgentOutcome {
+  return { rc: OCF.NOT_INSTALLED, opStatus: EXEC.NOT_INSTALLED, exitReason: reason, stdout: "", stderr: "", execMs: Math.round(performance.now() - started) };
+}
+
+/** SIGTERM to the whole process group at the deadline, SIGKILL after the grace period. */
+function killOnTimeout(subprocess: ResultPromise, timeoutMs: number, graceMs: number): { fired(): boolean; clear(): void } {
+  let fired = false;
+  let killTimer: NodeJS.Timeout | undefined;
+  const termTimer = setTimeout(() => {
+    fired = true;
+    signalGroup(subprocess.pid, "SIGTERM");
+    killTimer = setTimeout(() => signalGroup(subprocess.pid, "SIGKILL"), graceMs);
+  }, timeoutMs);
+  return {
+    fired: () => fired,
+    clear: () => {
+      clearTimeout(termTimer);
+      // After a timeout, still make sure stragglers in the group die.
+      if (fired && killTimer) {
+        clearTimeout(killTimer);
+        signalGroup(subprocess.pid, "SIGKILL");
+      }
+    },
+  };
+}
+
+function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}
+
+function stopReadingAfterExit(subprocess: ResultPromise): void {
+  subprocess.once("exit", () => {
+    const timer = setTimeout(() => {
+      subprocess.stdout?.destroy();
+      subprocess.stderr?.destroy();
+    }, OUTPUT_DRAIN_MS);
+    timer.unref();
+  });
+}
+
+/** The last "ocf-exit-reason:" line the agent wrote to stderr. */
+export function extractExitReason(stderr: string): string | undefined {
+  let reason: string | undefined;
+  for (const line of stderr.split("\n")) {
+    if (line.startsWith(EXIT_REASON_PREFIX)) reason = line.slice(EXIT_REASON_PREFIX.length).trim();
+  }
+  return reason || undefined;
+}
