@@ -66,7 +66,7 @@ export interface ActionResult {
   task: string;
   intervalMs: number;
   rc: number;
-  /** Pacemaker's op-status: 0 done, 2 timed out, 4 not supported, 5 error, 7 not installed, ... */
+  /** Pacemaker's op-status: 0 done, 1 cancelled, 2 timed out, 3 not supported, 4 error, 5 hard error, 7 not installed. */
   opStatus: number;
   exitReason?: string;
   execMs: number;
