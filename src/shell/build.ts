@@ -237,7 +237,10 @@ class Builder {
 
   /** A second property/defaults statement for a set updates values by name and appends new names. */
   private merge(existing: NvSet, update: NvSet, s: DefaultsStatement): void {
-    existing.rule ??= update.rule;
+    if (update.rule) {
+      const where = { line: update.rule.line ?? s.line, column: s.column, text: "rule" };
+      throw new ShellError(`the set "${existing.id}" already exists, and a rule cannot be merged into it`, where, "give the rule its own set: NAME: rule ...");
+    }
     const visit = this.assign(s);
     for (const pair of update.nvpairs) {
       const same = existing.nvpairs.find((p) => p.name === pair.name && p.idRef === undefined);

@@ -31,6 +31,7 @@ import type {
   Tag,
 } from "../cib/model.js";
 import { isRule } from "../cib/model.js";
+import { TERMINATORS } from "./parse-attrs.js";
 import { IdAllocator, walkAlert, walkConstraint, walkFencingLevel, walkNode, walkNvSet, walkPrimitive, walkResourceSets, type IdVisitor } from "./ids.js";
 
 type Unit =
@@ -219,9 +220,11 @@ class Printer {
   }
 
   private nvpair(nv: NvPair): string {
-    if (nv.idRef !== undefined) return nv.name ? `@${nv.idRef}:${nv.name}` : `@${nv.idRef}`;
-    if (this.explicit.has(nv) && nv.id !== undefined) return `$${nv.id}:${nv.name}=${quoteValue(nv.value ?? "")}`;
-    return nv.value === undefined ? quote(nv.name) : pair(nv.name, nv.value);
+    if (nv.idRef !== undefined) return quote(nv.name ? `@${nv.idRef}:${nv.name}` : `@${nv.idRef}`);
+    if (this.explicit.has(nv) && nv.id !== undefined) return quote(`$${nv.id}:${nv.name}=${nv.value ?? ""}`);
+    if (nv.value !== undefined) return pair(nv.name, nv.value);
+    // A bare name that reads as a keyword must be quoted to stay a name.
+    return RESERVED.has(nv.name.toLowerCase()) ? `"${nv.name}"` : quote(nv.name);
   }
 
   private rule(rule: Rule): string {
@@ -306,6 +309,8 @@ class Printer {
   }
 }
 
+const RESERVED = new Set([...TERMINATORS, "to", "select", "}", "{", "and", "or"]);
+
 const SET_KEYWORD: Record<string, string> = { instance_attributes: "params", meta_attributes: "meta", utilization: "utilization" };
 
 function condition(c: RuleCondition): string {
@@ -389,8 +394,9 @@ function scoreText(score: string): string {
   return quote(score.replace(/^([+-]?)INFINITY$/, "$1inf"));
 }
 
+/** name=value as one token; a name the lexer would split is quoted along with its value. */
 function pair(name: string, value: string): string {
-  return `${name}=${quoteValue(value)}`;
+  return quote(name) === name ? `${name}=${quoteValue(value)}` : quote(`${name}=${value}`);
 }
 
 function quoteValue(value: string): string {
