@@ -8,6 +8,7 @@
 import { DEMOTE, DEMOTED, PROMOTE, PROMOTED, START, STARTED, STOP, STOPPED, orderActions, sameNode } from "./actions.js";
 import { forceAssignment } from "./clone-assign.js";
 import { findCompatibleInstance } from "./clone-instances.js";
+import { notificationSubject } from "./notifications.js";
 import { UPDATED_FIRST, UPDATED_THEN, updateActionForOrderings, type FlagsSnapshot } from "./graph.js";
 import { Ord, Role, type Action, type SNode, type SResource, type WorkingSet } from "./types.js";
 import { actionFlags, updateOrderedActions, updatePrimitiveOrderedActions, type FlagFilter } from "./variants-flags.js";
@@ -15,8 +16,10 @@ import { actionFlags, updateOrderedActions, updatePrimitiveOrderedActions, type 
 /** A primitive instance does the atomic task ("running" is its "start"); a cloned group has its own "running". */
 const ATOMIC: Record<string, string> = { [STARTED]: START, [STOPPED]: STOP, [PROMOTED]: PROMOTE, [DEMOTED]: DEMOTE };
 
-function instanceTask(clone: SResource, task: string): string {
-  const child = clone.children[0];
+/** The instances' task behind a clone action (a notification stands for the task it is about). */
+function instanceTask(action: Action): string {
+  const task = notificationSubject(action) ?? action.task;
+  const child = action.rsc!.children[0];
   if (child && child.variant === "primitive") return ATOMIC[task] ?? task;
   return task;
 }
@@ -40,7 +43,7 @@ function findInstanceAction(rsc: SResource, task: string, node: SNode | undefine
  */
 export function cloneActionFlags(ws: WorkingSet, action: Action, node: SNode | undefined): FlagsSnapshot {
   const clone = action.rsc!;
-  const task = instanceTask(clone, action.task);
+  const task = instanceTask(action);
   const flags: FlagsSnapshot = { optional: true, runnable: true, pseudo: true, migrateRunnable: false };
   let anyRunnable = false;
   for (const child of clone.children) {
@@ -72,7 +75,7 @@ function interleaveUpdate(ws: WorkingSet, first: Action, then: Action, node: SNo
   let changed = 0;
   // Orderings after "stopped"/"demoted" pair instances by where they are now.
   const current = first.key.endsWith("_stopped_0") || first.key.endsWith("_demoted_0");
-  const firstTask = instanceTask(first.rsc!, first.task);
+  const firstTask = instanceTask(first);
   for (const thenChild of then.rsc!.children) {
     const firstChild = findCompatibleInstance(thenChild, first.rsc!, Role.Unknown, current);
     if (!firstChild) {

@@ -10,6 +10,7 @@ import { DEMOTE, DEMOTED, PROMOTE, PROMOTED, START, STARTED, STOP, STOPPED, cust
 import { compareInstances, distributeInstances, forceAssignment } from "./clone-assign.js";
 import { anyBlocked, copiesPerNode, findCompatibleInstance, instanceLocation, instanceNumber } from "./clone-instances.js";
 import { addColocatedScores, colocationHasInfluence } from "./colocation-scores.js";
+import { addNotificationRound, createNotifications, orderPromotableRounds, orderRounds } from "./notifications.js";
 import {
   addPromotionScores,
   assignedScore,
@@ -21,6 +22,7 @@ import {
 } from "./promotable.js";
 import { Ord, Role, type Action, type Colocation, type SNode, type SResource, type WorkingSet } from "./types.js";
 import { applyColocationScore, assign, createActions, internalConstraints } from "./variants.js";
+import { actionFlags } from "./variants-flags.js";
 
 function isPromotableClone(clone: SResource): boolean {
   return clone.clone?.promotable ?? false;
@@ -162,12 +164,14 @@ export function cloneCreateActions(ws: WorkingSet, clone: SResource): void {
     overall.stopping ||= activity.stopping;
   }
 
-  clonePseudoAction(ws, clone, START, !overall.starting, true);
+  const start = clonePseudoAction(ws, clone, START, !overall.starting, true);
   const running = clonePseudoAction(ws, clone, STARTED, !overall.starting, false);
   if (overall.active || overall.starting) running.flags.runnable = true;
+  const startRound = addNotificationRound(ws, clone, START, start, running);
   const stop = clonePseudoAction(ws, clone, STOP, !overall.stopping, true);
-  clonePseudoAction(ws, clone, STOPPED, !overall.stopping, true);
+  const stopped = clonePseudoAction(ws, clone, STOPPED, !overall.stopping, true);
   if (allowDependentMigrations) stop.flags.migrateRunnable = true;
+  orderRounds(addNotificationRound(ws, clone, STOP, stop, stopped), startRound);
 
   orderInstanceActions(clone);
   if (isPromotableClone(clone)) createPromotableActions(ws, clone);
@@ -208,11 +212,22 @@ function createPromotableActions(ws: WorkingSet, clone: SResource): void {
     promoting ||= changes.promoting;
     demoting ||= changes.demoting;
   }
-  clonePseudoAction(ws, clone, PROMOTE, !promoting, true);
-  clonePseudoAction(ws, clone, PROMOTED, !promoting, true);
-  clonePseudoAction(ws, clone, DEMOTE, !demoting, true);
-  clonePseudoAction(ws, clone, DEMOTED, !demoting, true);
+  const promote = clonePseudoAction(ws, clone, PROMOTE, !promoting, true);
+  addNotificationRound(ws, clone, PROMOTE, promote, clonePseudoAction(ws, clone, PROMOTED, !promoting, true));
+  const demote = clonePseudoAction(ws, clone, DEMOTE, !demoting, true);
+  addNotificationRound(ws, clone, DEMOTE, demote, clonePseudoAction(ws, clone, DEMOTED, !demoting, true));
+  orderPromotableRounds(clone);
   resetInstancePriorities(clone);
+}
+
+/**
+ * Once every ordering has been applied (Pacemaker: while adding the clone
+ * to the graph): the clone's actions take their final flags from the
+ * instances', and the instances' notifications are created.
+ */
+export function cloneFinishActions(ws: WorkingSet, clone: SResource): void {
+  for (const action of [...clone.actions]) actionFlags(ws, action, undefined);
+  createNotifications(ws, clone);
 }
 
 // ---------------------------------------------------------------- internal orderings

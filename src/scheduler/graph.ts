@@ -9,6 +9,7 @@ import { actionFlags, updateOrderedActions, updatePrimitiveOrderedActions } from
 import { blockColocationDependents } from "./colocation-block.js";
 import { isCloneResource } from "./resources.js";
 import { Ord, Role, type Action, type OrderEdge, type Ordering, type SNode, type SResource, type WorkingSet } from "./types.js";
+import { notifiesAsWhole, notifyKey } from "./notifications.js";
 import { orderProbes } from "./probes.js"; // (fencing engineer) pcmk__order_probes
 
 /** Bits returned by the update functions: what changed. */
@@ -88,24 +89,22 @@ function orderThenOfResource(first: Action | undefined, thenRsc: SResource, orde
   }
 }
 
+/** Each task of a collective resource and the pseudo task that marks it complete. */
+const COMPLETED: Record<string, string> = { stop: "stopped", start: "running", promote: "promoted", demote: "demoted" };
+const COMPLETION_TASKS = new Set([...Object.values(COMPLETED), "notified"]);
+
 /**
  * The action an ordering with a collective resource should really use:
- * "group start" orders as "group running" etc. from the outside.
+ * "group start" orders as "group running" etc. from the outside, and a
+ * notifying clone's as the end of the notifications that follow it.
  */
 function actionForOrdering(action: Action): Action {
   const rsc = action.rsc;
   if (!rsc || rsc.variant === "primitive") return action;
-  if (action.task.includes("notify") || action.intervalMs > 0) return action;
-  const remap: Record<string, string> = {
-    stop: "stopped",
-    start: "running",
-    promote: "promoted",
-    demote: "demoted",
-    notify: "notified",
-  };
-  const task = remap[action.task] ?? action.task;
-  if (task === action.task) return action;
-  const key = rsc.clone?.notify && !rsc.parent ? `${rsc.id}_confirmed-post_notify_${task}_0` : opKey(rsc.id, task);
+  if (action.key.includes("notify") || action.intervalMs > 0) return action;
+  const task = COMPLETED[action.task] ?? (COMPLETION_TASKS.has(action.task) ? action.task : undefined);
+  if (!task) return action;
+  const key = notifiesAsWhole(rsc) ? notifyKey(rsc.id, "confirmed-post", task) : opKey(rsc.id, task);
   return rsc.actions.find((a) => a.key === key) ?? action;
 }
 

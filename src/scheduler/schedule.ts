@@ -6,6 +6,7 @@
 import type { Cib } from "../cib/model.js";
 import { applyOrderings } from "./graph.js";
 import { allocateResources, applyNodeCriteria } from "./allocate.js";
+import { cloneFinishActions } from "./clone.js";
 import { clearOrphanFailCounts, handleConfigChanges } from "./config-changes.js";
 import { unpackConstraints } from "./constraints.js";
 import { scheduleFencingAndShutdowns } from "./fencing.js";
@@ -68,5 +69,8 @@ export function schedule(snapshot: Snapshot): Transition {
   for (const rsc of ws.resources) createActions(ws, rsc);
   scheduleFencingAndShutdowns(ws);
   applyOrderings(ws);
-  return { ws, summary: transitionSummary(ws) };
+  const summary = transitionSummary(ws);
+  // As in Pacemaker, after the summary: what follows only adds to the graph.
+  for (const rsc of ws.resources) if (rsc.variant === "clone") cloneFinishActions(ws, rsc);
+  return { ws, summary };
 }

@@ -6,7 +6,7 @@
  * after the transition ("Revised Cluster Status").
  */
 import type { Cib } from "../cib/model.js";
-import { FENCE, SHUTDOWN } from "./actions.js";
+import { FENCE, NOTIFY, SHUTDOWN } from "./actions.js";
 import { executionOrder } from "./execution.js";
 import { injectNodeDown, injectOperation } from "./inject.js";
 import { isCloneResource } from "./resources.js";
@@ -60,6 +60,7 @@ export function simulateExecution(transition: Transition, failures: OpFailure[] 
       continue;
     }
     if (action.flags.pseudo || !action.rsc || !action.node || action.rsc.variant !== "primitive") continue;
+    if (action.task === NOTIFY) continue; // notifications change no resource's state
     const config = action.rsc.config;
     const agent = config.kind === "primitive" ? { class: config.class, provider: config.provider, type: config.type } : {};
     const expected = expectedRc(action);
