@@ -213,3 +213,20 @@ export async function expectLifecycle(
   }
   return seen;
 }
+
+/** A network namespace of our own with loopback up; root only. */
+export function createNetns(tag: string): string {
+  const name = `pacer-t${process.pid}-${tag}`;
+  sh(`ip netns add ${name} && ip -n ${name} link set lo up`);
+  return name;
+}
+
+/** Kills whatever still runs in the namespace, then deletes it. */
+export function deleteNetns(name: string): void {
+  shQuiet(`for p in $(ip netns pids ${name}); do kill -9 $p; done; ip netns del ${name}`);
+}
+
+/** Kills the process a pid file names (clean-up after a failed test). */
+export function killPidfile(file: string): void {
+  shQuiet(`[ -f '${file}' ] && kill -9 -- -$(cat '${file}') $(cat '${file}')`);
+}
