@@ -42,7 +42,10 @@ export function parseLocation(c: Cursor, start: Token): ConstraintStatement {
     if (role) location.role = role[1];
   } else {
     location.rules = parseRules(c, { idRefs: [] }).rules;
-    if (location.rules.length === 0) c.fail("expected SCORE: NODE or rule ...", c.peek(), `write e.g. "location ${name.id} RSC 100: node1"`);
+    if (location.rules.length === 0) {
+      const hint = didYouMean(c.peek()?.value ?? "", ["rule"]) ?? `write e.g. "location ${name.id} RSC 100: node1"`;
+      c.fail("expected SCORE: NODE or rule ...", c.peek(), hint);
+    }
   }
   return { kind: "constraint", constraint: location, resources, line: start.line, column: start.column, name, idRefs: [] };
 }

@@ -47,7 +47,7 @@ const NOISE = ['"', "'", "\\", "\n", ":", "=", "(", ")", "[", "]", "{", "}", "$"
 function mutate(text: string, random: () => number): string {
   const pick = (n: number) => Math.floor(random() * n);
   const parts = text.split(/(\s+)/);
-  const words = () => parts.map((p, i) => (i % 2 === 0 ? i : -1)).filter((i) => i >= 0 && parts[i] !== "");
+  const words = () => parts.map((_, i) => (i % 2 === 0 ? i : -1)).filter((i) => i >= 0 && parts[i] !== "");
   const rounds = 1 + pick(3);
   for (let r = 0; r < rounds; r++) {
     const w = words();
