@@ -6,6 +6,7 @@
  * resources whose state on the victim is unknown wait too, since they may
  * still be running there.
  */
+import { notifyAfterFencing } from "./notifications.js";
 import { DEMOTE, PROMOTE, START, STOP, opKey, orderActions } from "./actions.js";
 import { isUniqueClone, topOf } from "./resources.js";
 import { Ord, type Action, type SNode, type SResource, type WorkingSet } from "./types.js";
@@ -20,7 +21,7 @@ function orderResourceVsFence(ws: WorkingSet, rsc: SResource, fence: Action): vo
     for (const child of rsc.children) orderResourceVsFence(ws, child, fence);
   } else if (rsc.managed) {
     orderStartsAfterFencing(rsc, fence);
-    implyStopsByFencing(rsc, fence);
+    implyStopsByFencing(ws, rsc, fence);
   }
 }
 
@@ -79,7 +80,7 @@ function actionsOnNode(rsc: SResource, task: string, node: SNode): Action[] {
   return found;
 }
 
-function implyStopsByFencing(rsc: SResource, fence: Action): void {
+function implyStopsByFencing(ws: WorkingSet, rsc: SResource, fence: Action): void {
   const target = fence.node!;
   // Stops implied by fencing happen after it only if the resource needs
   // fencing; otherwise they simply count as done because of it.
@@ -97,6 +98,8 @@ function implyStopsByFencing(rsc: SResource, fence: Action): void {
       orderActions(fence, stop, Ord.Preserve);
       if (parentStop) orderActions(fence, parentStop, Ord.Preserve);
     }
+    // A notifying clone tells its other instances about the stop fencing implied.
+    notifyAfterFencing(ws, stop, fence);
   }
 
   for (const demote of actionsOnNode(rsc, DEMOTE, target)) {
