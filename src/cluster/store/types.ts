@@ -56,6 +56,13 @@ export interface ActionRequest {
   /** The rc the scheduler expects (7 for probes of resources that should not run, 8 for promoted monitors, else 0). */
   expectedRc: number;
   transitionKey: string;
+  /**
+   * The digests the executor records with the result (op-digest,
+   * op-secure-digest), computed by the DC exactly as the scheduler will
+   * compare them: without them every recorded operation looks like a
+   * definition change.
+   */
+  digests?: { all: string; secure: string };
 }
 
 export interface ActionResult {
