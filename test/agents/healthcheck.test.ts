@@ -90,7 +90,8 @@ describe("healthcheck", () => {
   });
 
   it("rejects thresholds that are not percentages or out of order", async () => {
-    for (const bad of [{ disk_yellow: "95" }, { disk_red: "101" }, { nfs_retrans_yellow: "x" }, { disks: "" }]) {
+    const bads: Record<string, string>[] = [{ disk_yellow: "95" }, { disk_red: "101" }, { nfs_retrans_yellow: "x" }, { disks: "" }];
+    for (const bad of bads) {
       const r = await node.run("healthcheck", "validate-all", "health", { ...params, ...bad });
       expect(r.rc, JSON.stringify(bad)).toBe(6);
     }
