@@ -6,6 +6,9 @@ import { Command, CommanderError } from "commander";
 import { registerSimulate } from "./simulate.js";
 import { registerVerify } from "./verify.js";
 import { registerExplain } from "./explain.js";
+import { registerConfigure } from "./configure.js";
+import { registerNode } from "./node.js";
+import { registerStatus } from "./status.js";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -13,6 +16,9 @@ export function buildProgram(): Command {
   registerSimulate(program);
   registerVerify(program);
   registerExplain(program);
+  registerConfigure(program);
+  registerNode(program);
+  registerStatus(program);
   return program;
 }
 

@@ -131,8 +131,11 @@ function unhex(s: string): string {
 }
 
 /** Readers see the old or the new content, never a partial file. */
+let tmpCounter = 0;
+
+/** Atomic replace; each write gets its own temporary name, since updates can overlap. */
 async function replaceFile(path: string, content: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
+  const tmp = `${path}.${process.pid}.${tmpCounter++}.tmp`;
   await writeFile(tmp, content);
   await rename(tmp, path);
 }

@@ -1,0 +1,77 @@
+/**
+ * What a node daemon does with resources on its own, without a DC: probe
+ * every configured resource when it joins, and stop everything it runs
+ * when it loses its lease. Both reuse the scheduler so that parameters,
+ * instance names and stop order are exactly what the DC would use.
+ */
+import type { Cib, NvSet } from "../cib/model.js";
+import { executionOrder } from "../scheduler/execution.js";
+import { primitivesOf, resourceParams } from "../scheduler/resources.js";
+import { schedule, unpackStatus } from "../scheduler/schedule.js";
+import { actionRequest, historyIdOf } from "./controller/action-request.js";
+import type { Executor } from "./executor/executor.js";
+import type { ProbeTarget } from "./executor/types.js";
+
+const ONLINE = { in_ccm: "true", crmd: "online", join: "member", expected: "member" };
+
+function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+/** One probe per configured primitive (one per anonymous clone), with parameters evaluated for this node. */
+export function probeTargets(config: Cib, nodeName: string): ProbeTarget[] {
+  const ws = unpackStatus({ cib: config, now: nowSeconds() });
+  const node = ws.nodeByName.get(nodeName);
+  const seen = new Set<string>();
+  const targets: ProbeTarget[] = [];
+  for (const top of ws.resources) {
+    for (const rsc of primitivesOf(top)) {
+      const primitive = rsc.config.kind === "primitive" ? rsc.config : undefined;
+      if (!primitive || primitive.class === "stonith") continue;
+      const historyId = historyIdOf(rsc);
+      if (seen.has(historyId)) continue;
+      seen.add(historyId);
+      targets.push({
+        historyId,
+        agent: { class: primitive.class, provider: primitive.provider, type: primitive.type },
+        params: resourceParams(ws, rsc, node?.attrs),
+      });
+    }
+  }
+  return targets;
+}
+
+function withProperty(sets: NvSet[], name: string, value: string): NvSet[] {
+  return [{ kind: "cluster_property_set", id: "pacer-local-override", nvpairs: [{ id: `pacer-local-${name}`, name, value }] }, ...sets];
+}
+
+/**
+ * Stop (and first demote) everything this node runs, in the order the
+ * scheduler gives for stop-all-resources, one action at a time.
+ */
+export async function stopEverything(executor: Executor, config: Cib, nodeName: string): Promise<void> {
+  const nodeConfig = config.nodes.find((n) => n.uname === nodeName);
+  if (!nodeConfig) return;
+  const cib: Cib = {
+    ...config,
+    attrs: { ...config.attrs, "have-quorum": "1", crm_feature_set: "3.16.2" },
+    crmConfig: withProperty(withProperty(config.crmConfig, "stop-all-resources", "true"), "stonith-enabled", "false"),
+    status: [
+      {
+        id: nodeConfig.id,
+        uname: nodeName,
+        attrs: { id: nodeConfig.id, uname: nodeName, ...ONLINE },
+        transientAttributes: [],
+        resources: executor.allHistory(),
+        hasLrm: true,
+      },
+    ],
+  };
+  const { ws } = schedule({ cib, now: nowSeconds() });
+  const identity = { term: "local", number: 0, uuid: "local-stop" };
+  for (const action of executionOrder(ws)) {
+    if (action.flags.pseudo || !action.rsc || action.node?.name !== nodeName) continue;
+    if (action.task !== "stop" && action.task !== "demote") continue;
+    await executor.execute(actionRequest(ws, action, identity));
+  }
+}

@@ -1,0 +1,271 @@
+/**
+ * `pacer node run`: one process per node. It keeps a session in etcd (the
+ * node's membership), runs the executor for actions the DC sends, stands
+ * as a DC candidate, and watches its own lease so that it stops acting
+ * before etcd could expire it (see lease-monitor.ts):
+ *
+ *   connect (retrying) → session → probe every configured resource →
+ *   accept actions from the current DC term → campaign when there is no DC
+ *
+ * SIGTERM asks the cluster for a clean shutdown (the DC moves or stops this
+ * node's resources, then grants the shutdown); a second SIGTERM, or the
+ * shutdown timeout, exits at once.
+ */
+import { performance } from "node:perf_hooks";
+import { mkdirSync } from "node:fs";
+import type { Cib } from "../cib/model.js";
+import { logger, type Logger } from "../log.js";
+import { Controller } from "./controller/controller.js";
+import { configurationCib } from "./controller/snapshot.js";
+import { SHUTDOWN_GRANTED_ATTRIBUTE } from "./controller/transition-runner.js";
+import { Executor } from "./executor/executor.js";
+import { LeaseMonitor, leaseDeadlines, type LeaseState } from "./lease-monitor.js";
+import { probeTargets, stopEverything } from "./node-resources.js";
+import { openEtcdStore } from "./store/etcd-store.js";
+import type { ClusterStore, Session, Term, Unsubscribe } from "./store/types.js";
+
+export interface NodeDaemonOptions {
+  name: string;
+  endpoints: string[];
+  cluster: string;
+  stateDir: string;
+  leaseTtlSeconds: number;
+  ocfRoot?: string;
+  /** How long a graceful shutdown may take before the daemon exits anyway (default 120 s). */
+  shutdownTimeoutMs?: number;
+  log?: Logger;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class NodeDaemon {
+  private readonly log: Logger;
+  private readonly store: ClusterStore;
+  private session: Session | undefined;
+  private executor: Executor | undefined;
+  private controller: Controller | undefined;
+  private monitor: LeaseMonitor | undefined;
+  private term: Term | undefined;
+  /** The newest configuration seen, kept for stopping resources while etcd is unreachable. */
+  private config: Cib | undefined;
+  private watches: Unsubscribe[] = [];
+  private shuttingDown = false;
+  private stopped = false;
+  private exitResolve: ((code: number) => void) | undefined;
+  readonly exited: Promise<number>;
+
+  constructor(private readonly opts: NodeDaemonOptions) {
+    this.log = opts.log ?? logger("node", { node: opts.name });
+    this.store = openEtcdStore({ endpoints: opts.endpoints, cluster: opts.cluster });
+    this.exited = new Promise((resolve) => (this.exitResolve = resolve));
+  }
+
+  async start(): Promise<void> {
+    mkdirSync(this.opts.stateDir, { recursive: true });
+    await this.join();
+  }
+
+  /** Open a session (retrying until etcd answers), probe, then take part in the cluster. */
+  private async join(): Promise<void> {
+    const session = await this.openSessionWithRetry();
+    if (!session) return;
+    this.session = session;
+    this.log.info({ event: "joined", incarnation: session.incarnation, leaseTtl: session.ttlSeconds }, "joined the cluster");
+    await this.clearTransientAttributes();
+    this.executor = await Executor.start({
+      node: this.opts.name,
+      stateDir: this.opts.stateDir,
+      ocfRoot: this.opts.ocfRoot,
+      logger: this.log.child({ component: "executor" }),
+      sink: {
+        result: (r) => this.store.putResult(session, r),
+        history: (h) => this.store.putHistory(session, h),
+      },
+      attributes: { set: (node, name, value) => this.store.setAttribute(node, name, value) },
+    });
+    this.startLeaseMonitor(session);
+    await this.probe();
+    await this.watchCluster(session);
+  }
+
+  private async openSessionWithRetry(): Promise<Session | undefined> {
+    let delay = 500;
+    for (;;) {
+      if (this.stopped) return undefined;
+      try {
+        return await this.store.openSession(this.opts.name, this.opts.leaseTtlSeconds);
+      } catch (err) {
+        this.log.warn(
+          { event: "etcd-unreachable", endpoints: this.opts.endpoints, err: (err as Error).message, retryInMs: delay },
+          `cannot reach etcd at ${this.opts.endpoints.join(",")}; retrying in ${(delay / 1000).toFixed(1)} s`,
+        );
+        await sleep(delay);
+        delay = Math.min(delay * 2, 5000);
+      }
+    }
+  }
+
+  /** Transient attributes die with the node's previous life, as in Pacemaker. */
+  private async clearTransientAttributes(): Promise<void> {
+    const mine = (await this.store.attributes()).get(this.opts.name) ?? {};
+    for (const name of Object.keys(mine)) await this.store.setAttribute(this.opts.name, name, undefined);
+  }
+
+  /** Learn the state of every configured resource here before accepting work. */
+  private async probe(): Promise<void> {
+    const config = await this.store.getConfig();
+    if (!config || !this.executor) return;
+    this.config = configurationCib(config);
+    const targets = probeTargets(this.config, this.opts.name);
+    const results = await this.executor.probeAll(targets);
+    const active = results.filter((r) => r.rc !== 7).map((r) => r.rsc);
+    this.log.info({ event: "probed", resources: targets.length, active }, `probed ${targets.length} resources; active here: ${active.join(", ") || "none"}`);
+  }
+
+  private async watchCluster(session: Session): Promise<void> {
+    const executor = this.executor!;
+    this.watches.push(
+      await this.store.watchDc((dc) => {
+        this.term = dc?.term;
+        if (!dc) this.background("campaign", this.campaign(session));
+      }),
+      await this.store.watchActions(this.opts.name, (event) => {
+        if (event.type === "delete") {
+          if (event.value) executor.cancel(event.value.id);
+          return;
+        }
+        const action = event.value;
+        if (!action || this.shuttingDownHard()) return;
+        if (action.term !== this.term) {
+          this.log.warn({ event: "stale-action", action: action.id, term: action.term, current: this.term }, "refusing an action from a DC term that is not current");
+          return;
+        }
+        this.background("action", executor.execute(action));
+      }),
+      await this.store.watchMembers(() => this.background("members", this.refreshMembers())),
+      await this.store.watchConfig((event) => {
+        if (event.value) this.config = configurationCib(event.value);
+      }),
+      await this.store.watchAttributes((event) => {
+        this.background("attribute", executor.mirrorAttribute(event.node, event.name, event.value));
+        if (event.node === this.opts.name && event.name === SHUTDOWN_GRANTED_ATTRIBUTE && event.value && this.shuttingDown) {
+          this.log.info({ event: "shutdown-granted" }, "the DC granted the shutdown: every resource here is stopped");
+          void this.finish(0);
+        }
+      }),
+    );
+    await this.refreshMembers();
+    const dc = await this.store.currentDc();
+    this.term = dc?.term;
+    if (!dc) await this.campaign(session);
+  }
+
+  /** Work started from an event: a failure is logged, never left to crash the daemon. */
+  private background(what: string, work: Promise<unknown>): void {
+    work.catch((err) => this.log.error({ event: "background-failure", what, err: (err as Error).message }, `${what} failed: ${(err as Error).message}`));
+  }
+
+  private shuttingDownHard(): boolean {
+    return this.stopped;
+  }
+
+  private async refreshMembers(): Promise<void> {
+    const members = await this.store.members();
+    await this.executor?.setMembers(members.map((m, i) => ({ id: i + 1, name: m.node, state: "member" })));
+    await this.executor?.setQuorum(true);
+  }
+
+  private async campaign(session: Session): Promise<void> {
+    if (this.controller || this.stopped || this.shuttingDown || this.session !== session) return;
+    const term = await this.store.campaign(session).catch(() => undefined);
+    if (!term) return;
+    this.term = term;
+    this.log.info({ event: "elected", term }, `elected DC (term ${term})`);
+    const controller = new Controller({ store: this.store, term, node: this.opts.name, log: this.log.child({ component: "controller" }) });
+    this.controller = controller;
+    void controller
+      .run()
+      .then((reason) => this.log.info({ event: "dc-ended", term, reason }, `no longer DC: ${reason}`))
+      .catch((err) => this.log.error({ event: "dc-failed", err: (err as Error).message }, "the controller failed"))
+      .finally(() => {
+        if (this.controller === controller) this.controller = undefined;
+      });
+  }
+
+  private startLeaseMonitor(session: Session): void {
+    this.monitor?.stop();
+    this.monitor = new LeaseMonitor({
+      deadlines: leaseDeadlines(session.ttlSeconds),
+      renewedAt: () => session.renewedAt(),
+      now: () => performance.now(),
+      onChange: (state, previous, ageMs) => this.background("lease", this.onLeaseState(state, previous, ageMs)),
+    });
+    this.monitor.start();
+  }
+
+  private async onLeaseState(state: LeaseState, previous: LeaseState, ageMs: number): Promise<void> {
+    const age = Math.round(ageMs);
+    switch (state) {
+      case "ok":
+        this.log.info({ event: "lease-ok", ageMs: age }, "lease confirmed again");
+        return;
+      case "suspect":
+        this.log.warn({ event: "lease-suspect", ageMs: age }, `no keepalive acknowledged for ${age} ms; starting nothing new`);
+        return;
+      case "demoted":
+        this.log.error({ event: "lease-demoted", ageMs: age, previous }, `no keepalive acknowledged for ${age} ms: leaving the DC role and stopping resources before the lease can expire`);
+        await this.demote();
+        return;
+      case "fence":
+        this.log.fatal({ event: "self-fence", ageMs: age }, "resources not confirmed stopped before the lease deadline: self-fencing (exit)");
+        await this.finish(1);
+        return;
+    }
+  }
+
+  /** Lost the lease: stop being DC, stop every resource here, then rejoin with a new session. */
+  private async demote(): Promise<void> {
+    this.controller?.stop("lease lost");
+    this.controller = undefined;
+    for (const unwatch of this.watches.splice(0)) await unwatch().catch(() => undefined);
+    if (this.executor && this.config) {
+      await stopEverything(this.executor, this.config, this.opts.name);
+      await this.executor.close();
+      this.executor = undefined;
+    }
+    this.monitor?.stop();
+    await this.session?.close().catch(() => undefined);
+    this.session = undefined;
+    if (!this.stopped) await this.join();
+  }
+
+  /** First SIGTERM: ask the DC to move or stop our resources and grant the shutdown. */
+  async requestShutdown(): Promise<void> {
+    if (this.shuttingDown) {
+      this.log.warn({ event: "shutdown-forced" }, "second shutdown request: exiting now");
+      await this.finish(0);
+      return;
+    }
+    this.shuttingDown = true;
+    this.log.info({ event: "shutdown-requested" }, "shutting down: asking the DC to move or stop this node's resources");
+    this.controller?.stop("shutting down");
+    await this.store.setAttribute(this.opts.name, "shutdown", String(Math.floor(Date.now() / 1000)));
+    setTimeout(() => {
+      this.log.warn({ event: "shutdown-timeout" }, "the shutdown took too long: exiting");
+      void this.finish(0);
+    }, this.opts.shutdownTimeoutMs ?? 120_000).unref();
+  }
+
+  /** Leave: close watches, executor and session, and report the exit code. */
+  async finish(code: number): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.monitor?.stop();
+    this.controller?.stop("node exiting");
+    for (const unwatch of this.watches.splice(0)) await unwatch().catch(() => undefined);
+    await this.executor?.close().catch(() => undefined);
+    await this.session?.close().catch(() => undefined);
+    await this.store.close().catch(() => undefined);
+    this.exitResolve?.(code);
+  }
+}

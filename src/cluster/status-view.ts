@@ -1,0 +1,57 @@
+/**
+ * The live cluster as operators see it (`pacer status`): built from the
+ * store exactly as the DC builds its snapshot, then unpacked by the
+ * scheduler so that roles, failures and fail counts read as they do in
+ * `pacer simulate` and crm_mon.
+ */
+import { failCount } from "../scheduler/failcounts.js";
+import { primitivesOf } from "../scheduler/resources.js";
+import { unpackStatus } from "../scheduler/schedule.js";
+import { ROLE_NAMES, type SResource, type WorkingSet } from "../scheduler/types.js";
+import { buildSnapshot, readClusterState } from "./controller/snapshot.js";
+import type { ClusterStore } from "./store/types.js";
+
+export interface StatusJson {
+  dc: string | null;
+  nodes: { name: string; online: boolean; standby: boolean; dc: boolean }[];
+  resources: { id: string; agent: string; instances: { node: string; role: string; failed: boolean }[] }[];
+  failures: { resource: string; node: string; failCount: number }[];
+  problems: string[];
+}
+
+export interface LiveStatus {
+  ws: WorkingSet;
+  json: StatusJson;
+}
+
+function agentName(rsc: SResource): string {
+  const c = rsc.config;
+  return c.kind === "primitive" ? `${c.class}:${c.provider ? `${c.provider}:` : ""}${c.type}` : c.kind;
+}
+
+export async function liveStatus(store: ClusterStore): Promise<LiveStatus | undefined> {
+  const state = await readClusterState(store);
+  if (!state) return undefined;
+  const now = Math.floor(Date.now() / 1000);
+  const snapshot = buildSnapshot(state, { now, lost: new Map() });
+  const ws = unpackStatus({ cib: snapshot.cib, now });
+  const dc = state.dc?.node ?? null;
+  const problems: string[] = [];
+  if (!dc) problems.push("no DC is elected: nothing is being managed");
+  const nodes = ws.nodes.map((n) => ({ name: n.name, online: n.online, standby: n.standby, dc: n.name === dc }));
+  for (const n of nodes) if (!n.online) problems.push(`node ${n.name} is offline`);
+  const resources: StatusJson["resources"] = [];
+  const failures: StatusJson["failures"] = [];
+  for (const top of ws.resources) {
+    for (const rsc of primitivesOf(top)) {
+      const instances = rsc.runningOn.map((node) => ({ node: node.name, role: ROLE_NAMES[rsc.role], failed: rsc.failed }));
+      resources.push({ id: rsc.id, agent: agentName(rsc), instances });
+      if (rsc.failed) problems.push(`${rsc.id} has failed on ${rsc.runningOn.map((n) => n.name).join(", ") || "its node"}`);
+      for (const node of ws.nodes) {
+        const count = failCount(ws, rsc, node);
+        if (count > 0) failures.push({ resource: rsc.id, node: node.name, failCount: count });
+      }
+    }
+  }
+  return { ws, json: { dc, nodes, resources, failures, problems } };
+}
