@@ -1,5 +1,7 @@
 /** `pacer node run`: the node daemon (one per machine). */
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { runUnderSubreaper, watchParent } from "../cluster/subreaper.js";
 import type { Command } from "commander";
 import { NodeDaemon } from "../cluster/node.js";
 import { logger } from "../log.js";
@@ -10,6 +12,10 @@ interface RunOptions extends ConnectionOptions {
   stateDir?: string;
   leaseTtl: string;
   ocfRoot?: string;
+}
+
+function daemonDir(opts: RunOptions): string {
+  return opts.stateDir ?? join("/var/lib/pacer", opts.name);
 }
 
 export function registerNode(program: Command): void {
@@ -23,17 +29,24 @@ export function registerNode(program: Command): void {
       .option("--lease-ttl <seconds>", "session lease TTL: how soon a lost node is noticed (default 10)", "10")
       .option("--ocf-root <dir>", "OCF_ROOT for resource agents (default /usr/lib/ocf)"),
   ).action(async (opts: RunOptions) => {
+    const viaSubreaper = await runUnderSubreaper();
+    if (viaSubreaper !== undefined) {
+      process.exitCode = viaSubreaper;
+      return;
+    }
     const ttl = Number(opts.leaseTtl);
     if (!Number.isInteger(ttl) || ttl < 2) throw new Error(`--lease-ttl must be a whole number of seconds, at least 2 (etcd's minimum), not "${opts.leaseTtl}"`);
     const daemon = new NodeDaemon({
       name: opts.name,
       endpoints: endpoints(opts),
       cluster: clusterName(opts),
-      stateDir: opts.stateDir ?? join("/var/lib/pacer", opts.name),
+      stateDir: daemonDir(opts),
       leaseTtlSeconds: ttl,
       ocfRoot: opts.ocfRoot,
       log: logger("node", { node: opts.name }),
     });
+    mkdirSync(daemonDir(opts), { recursive: true });
+    watchParent(daemonDir(opts));
     process.on("SIGTERM", () => void daemon.requestShutdown());
     process.on("SIGINT", () => void daemon.requestShutdown());
     await daemon.start();

@@ -247,8 +247,8 @@ export class NodeDaemon {
       return;
     }
     this.shuttingDown = true;
+    // A DC keeps its controller: it orchestrates its own shutdown (its do_shutdown comes last).
     this.log.info({ event: "shutdown-requested" }, "shutting down: asking the DC to move or stop this node's resources");
-    this.controller?.stop("shutting down");
     await this.store.setAttribute(this.opts.name, "shutdown", String(Math.floor(Date.now() / 1000)));
     setTimeout(() => {
       this.log.warn({ event: "shutdown-timeout" }, "the shutdown took too long: exiting");
