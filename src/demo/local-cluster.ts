@@ -1,0 +1,90 @@
+/**
+ * A local demo cluster: a single-member etcd child on a free loopback
+ * port with a temporary data dir, and N `pacer node run` daemons with
+ * separate state dirs. Everything it starts it stops again, by PID.
+ * (Single-member etcd is not HA for the coordination layer: a demo only.)
+ */
+import { execa, type ResultPromise } from "execa";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { logger } from "../log.js";
+
+const log = logger("demo");
+
+export function findEtcd(): string | undefined {
+  const candidates = [process.env.ETCD_BIN, "/usr/bin/etcd", "/usr/local/bin/etcd"].filter((p): p is string => !!p);
+  return candidates.find((p) => existsSync(p));
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface LocalClusterOptions {
+  nodes: string[];
+  pacerBin: string;
+  leaseTtlSeconds: number;
+  /** Where node logs go (one file per node) — by default inside the temp dir. */
+  logDir?: string;
+}
+
+export class LocalCluster {
+  readonly dir = mkdtempSync(join(tmpdir(), "pacer-demo-"));
+  endpoint = "";
+  private etcd: ResultPromise | undefined;
+  private readonly nodes = new Map<string, ResultPromise>();
+
+  constructor(private readonly opts: LocalClusterOptions) {}
+
+  async startEtcd(etcdBin: string): Promise<void> {
+    const client = `http://127.0.0.1:${await freePort()}`;
+    const peer = `http://127.0.0.1:${await freePort()}`;
+    this.endpoint = client;
+    this.etcd = execa(
+      etcdBin,
+      [
+        "--name", "demo", "--data-dir", join(this.dir, "etcd"),
+        "--listen-client-urls", client, "--advertise-client-urls", client,
+        "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
+        "--initial-cluster", `demo=${peer}`, "--initial-cluster-state", "new",
+        "--auto-compaction-mode", "revision", "--auto-compaction-retention", "1000",
+        "--log-level", "warn",
+      ],
+      { stdout: "ignore", stderr: "pipe", cleanup: true, forceKillAfterDelay: 5000, reject: false },
+    );
+    log.info({ event: "etcd-started", endpoint: client, pid: this.etcd.pid }, `etcd started at ${client}`);
+  }
+
+  startNodes(): void {
+    for (const name of this.opts.nodes) {
+      const logFile = join(this.opts.logDir ?? this.dir, `${name}.log`);
+      const child = execa(
+        this.opts.pacerBin,
+        ["node", "run", "--name", name, "--etcd", this.endpoint, "--state-dir", join(this.dir, name), "--lease-ttl", String(this.opts.leaseTtlSeconds)],
+        { stdout: "ignore", stderr: { file: logFile }, cleanup: true, forceKillAfterDelay: 10_000, reject: false },
+      );
+      this.nodes.set(name, child);
+      log.info({ event: "node-started", node: name, pid: child.pid, log: logFile }, `node ${name} started (log: ${logFile})`);
+    }
+  }
+
+  /** Graceful: nodes first (SIGTERM, they hand over and exit), then etcd, then the temp dir. */
+  async stop(): Promise<void> {
+    for (const child of this.nodes.values()) child.kill("SIGTERM");
+    await Promise.all([...this.nodes.values()].map((c) => Promise.race([c, new Promise((r) => setTimeout(r, 15_000))])));
+    for (const child of this.nodes.values()) if (child.exitCode === null) child.kill("SIGKILL");
+    this.etcd?.kill("SIGTERM");
+    if (this.etcd) await this.etcd;
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
