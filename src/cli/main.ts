@@ -9,6 +9,7 @@ import { registerExplain } from "./explain.js";
 import { registerConfigure } from "./configure.js";
 import { registerNode } from "./node.js";
 import { registerStatus } from "./status.js";
+import { registerResource } from "./resource.js";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerConfigure(program);
   registerNode(program);
   registerStatus(program);
+  registerResource(program);
   return program;
 }
 

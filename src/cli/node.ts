@@ -2,6 +2,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { runUnderSubreaper, watchParent } from "../cluster/subreaper.js";
+import { registerNodeCommands } from "./resource.js";
 import type { Command } from "commander";
 import { NodeDaemon } from "../cluster/node.js";
 import { logger } from "../log.js";
@@ -20,6 +21,7 @@ function daemonDir(opts: RunOptions): string {
 
 export function registerNode(program: Command): void {
   const node = program.command("node").description("node daemon and node commands");
+  registerNodeCommands(node);
   addConnectionOptions(
     node
       .command("run")
