@@ -7,10 +7,15 @@ import { formatScores } from "../scheduler/scores-text.js";
 import { simulateExecution } from "../scheduler/simulate-execution.js";
 import { transitionToJson } from "../scheduler/transition-json.js";
 import { loadCib, nowSeconds } from "./load.js";
+import { readCib } from "../cib/read.js";
+import { buildSnapshot, readClusterState } from "../cluster/controller/snapshot.js";
+import { withStore, type ConnectionOptions } from "./cluster-connection.js";
 import { formatSimulation } from "./simulate-text.js";
 
-interface SimulateOptions {
-  xml: string;
+interface SimulateOptions extends ConnectionOptions {
+  xml?: string;
+  live?: boolean;
+  replay?: string;
   simulate?: boolean;
   showScores?: boolean;
   json?: boolean;
@@ -47,11 +52,31 @@ function findPrimitive(cib: Cib, id: string): { class?: string; provider?: strin
   throw new Error(`there is no primitive "${base}" in this CIB`);
 }
 
+/** The scheduler input: a file, the live cluster now, or a saved input. */
+async function inputCib(opts: SimulateOptions, now: number): Promise<Cib> {
+  const sources = [opts.xml !== undefined, opts.live === true, opts.replay !== undefined].filter(Boolean).length;
+  if (sources !== 1) throw new Error("give exactly one input: -x FILE, --live, or --replay N");
+  if (opts.xml !== undefined) return loadCib(opts.xml);
+  return withStore(opts, async (store) => {
+    if (opts.live) {
+      const state = await readClusterState(store);
+      if (!state) throw new Error("the cluster has no configuration yet");
+      return readCib(buildSnapshot(state, { now, lost: new Map() }).xml, "live cluster");
+    }
+    const n = Number(opts.replay);
+    const xml = Number.isInteger(n) ? await store.loadInput(n) : undefined;
+    if (!xml) throw new Error(`there is no saved input ${opts.replay}; saved inputs: ${(await store.listInputs()).join(", ") || "none"}`);
+    return readCib(xml, `input ${n}`);
+  });
+}
+
 export function registerSimulate(program: Command): void {
   program
     .command("simulate")
     .description("show what the scheduler would do with a CIB (like crm_simulate)")
-    .requiredOption("-x, --xml <file>", "the CIB to read")
+    .option("-x, --xml <file>", "the CIB to read")
+    .option("--live", "what the DC would do now, from the live cluster (--etcd/PACER_ETCD)")
+    .option("--replay <n>", "replay the DC's saved scheduler input number N")
     .option("-S, --simulate", "simulate executing the transition and show the resulting status")
     .option("-s, --show-scores", "show the node scores of every resource")
     .option("--node-fail <node>", "what if this node failed (repeatable)", collect, [])
@@ -59,9 +84,11 @@ export function registerSimulate(program: Command): void {
     .option("--op-inject <RSC_TASK_INTERVAL@NODE=RC>", "what if this operation result were recorded now (repeatable)", collect, [])
     .option("--op-fail <RSC_TASK_INTERVAL@NODE=RC>", "with -S: this action returns RC when executed (repeatable)", collect, [])
     .option("--json", "print the transition as JSON")
-    .action((opts: SimulateOptions) => {
+    .option("--etcd <urls>", "etcd endpoints for --live/--replay (env PACER_ETCD)")
+    .option("--cluster <name>", "cluster name for --live/--replay (env PACER_CLUSTER)")
+    .action(async (opts: SimulateOptions) => {
       const now = nowSeconds();
-      const cib = applyWhatIf(loadCib(opts.xml), opts, now);
+      const cib = applyWhatIf(await inputCib(opts, now), opts, now);
       // A CIB read from a file may have had private values masked, as crm_simulate -x assumes.
       const transition = schedule({ cib, now, sanitized: true });
       if (opts.json) {
