@@ -124,7 +124,16 @@ export class NodeDaemon {
 
   private async watchCluster(session: Session): Promise<void> {
     const executor = this.executor!;
+    // The revision at which this session registered: actions stored before it were
+    // addressed to an earlier incarnation of this node (after a lost lease, its
+    // recurring monitors of resources it has since stopped). A DC sends fresh ones
+    // once it sees this incarnation's probes; the old ones must not run here.
+    let joinedAt: bigint | undefined;
     this.watches.push(
+      await this.store.watchMembers((event) => {
+        if (event.value?.node === this.opts.name && event.value.incarnation === session.incarnation) joinedAt ??= BigInt(event.revision);
+        this.background("members", this.refreshMembers());
+      }),
       await this.store.watchDc((dc) => {
         this.term = dc?.term;
         if (!dc) this.background("campaign", this.campaign(session));
@@ -136,13 +145,16 @@ export class NodeDaemon {
         }
         const action = event.value;
         if (!action || this.shuttingDownHard()) return;
+        if (joinedAt === undefined || BigInt(event.revision) < joinedAt) {
+          this.log.info({ event: "old-action", action: action.id, term: action.term }, "ignoring an action stored before this node joined (meant for its previous session)");
+          return;
+        }
         if (action.term !== this.term) {
           this.log.warn({ event: "stale-action", action: action.id, term: action.term, current: this.term }, "refusing an action from a DC term that is not current");
           return;
         }
         this.background("action", executor.execute(action));
       }),
-      await this.store.watchMembers(() => this.background("members", this.refreshMembers())),
       await this.store.watchConfig((event) => {
         if (event.value) this.config = configurationCib(event.value);
       }),

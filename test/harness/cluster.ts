@@ -226,6 +226,34 @@ export class TestCluster {
     return out;
   }
 
+  /** An etcd outage: the server killed, down for `ms`, then started again on the same data. */
+  async etcdOutage(ms: number): Promise<void> {
+    process.kill(this.etcd.pid, "SIGKILL");
+    await sleep(ms);
+    await this.etcd.restart();
+  }
+
+  /**
+   * What really runs, from the agents' own evidence rather than the store:
+   * "rsc" → nodes, from Dummy state files (<state-dir>/rsctmp/Dummy-<rsc>.state)
+   * and `anything` pid files naming a live, non-zombie process.
+   */
+  actuallyActive(): Map<string, string[]> {
+    const active = new Map<string, string[]>();
+    const add = (rsc: string, node: string) => active.set(rsc, [...(active.get(rsc) ?? []), node].sort());
+    for (const node of this.nodes.values()) {
+      for (const file of listDir(join(node.stateDir, "rsctmp"))) {
+        const dummy = /^Dummy-(.+)\.state$/.exec(file);
+        if (dummy) add(dummy[1]!, node.name);
+      }
+      for (const file of listDir(join(node.stateDir, "run"))) {
+        const anything = /^anything_(.+)\.pid$/.exec(file);
+        if (anything && isLive(Number(readFileSync(join(node.stateDir, "run", file), "utf8").trim()))) add(anything[1]!, node.name);
+      }
+    }
+    return active;
+  }
+
   /** Every node's log, for a failed test's report. */
   dumpLogs(lastLines = 80): string {
     const parts: string[] = [];
@@ -265,6 +293,20 @@ export class TestCluster {
     await this.store.close().catch(() => undefined);
     await this.etcd.stop();
     rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+function listDir(dir: string): string[] {
+  return existsSync(dir) ? readdirSync(dir) : [];
+}
+
+/** A running (not zombie) process. */
+export function isLive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return !stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
+  } catch {
+    return false;
   }
 }
 
