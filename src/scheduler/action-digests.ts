@@ -99,7 +99,7 @@ export function configuredOp(rsc: SResource, task: string, intervalMs: number, i
  * then the op's meta-attributes, then the op's own attributes; a fence
  * device's pcmk_monitor_timeout wins for starts and probes.
  */
-function operationTimeoutMs(ws: WorkingSet, rsc: SResource, op: OpConfig | undefined, task: string, intervalMs: number, node?: SNode): number {
+export function operationTimeoutMs(ws: WorkingSet, rsc: SResource, op: OpConfig | undefined, task: string, intervalMs: number, node?: SNode): number {
   const config = rsc.config.kind === "primitive" ? rsc.config : undefined;
   const ctx: RuleContext = {
     now: ws.now,
