@@ -4,9 +4,9 @@
  * separate state dirs. Everything it starts it stops again, by PID.
  * (Single-member etcd is not HA for the coordination layer: a demo only.)
  */
+import { freePort } from "../free-port.js";
 import { execa, type ResultPromise } from "execa";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { logger } from "../log.js";
@@ -18,17 +18,6 @@ export function findEtcd(): string | undefined {
   return candidates.find((p) => existsSync(p));
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface LocalClusterOptions {
   nodes: string[];

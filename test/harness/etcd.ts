@@ -6,10 +6,10 @@
  * and resume() freeze and thaw the server (SIGSTOP/SIGCONT), restart() stops
  * it and starts it again on the same data dir and ports.
  */
+import { freePort } from "../../src/free-port.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -145,14 +145,3 @@ async function waitHealthy(endpoint: string, child: ChildProcess): Promise<void>
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
