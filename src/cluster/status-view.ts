@@ -5,9 +5,9 @@
  * `pacer simulate` and crm_mon.
  */
 import { failCount } from "../scheduler/failcounts.js";
-import { primitivesOf } from "../scheduler/resources.js";
+import { isPromotable, primitivesOf } from "../scheduler/resources.js";
 import { unpackStatus } from "../scheduler/schedule.js";
-import { ROLE_NAMES, type SResource, type WorkingSet } from "../scheduler/types.js";
+import { Role, ROLE_NAMES, type SResource, type WorkingSet } from "../scheduler/types.js";
 import { buildSnapshot, readClusterState } from "./controller/snapshot.js";
 import type { ClusterStore } from "./store/types.js";
 
@@ -22,6 +22,11 @@ export interface StatusJson {
 export interface LiveStatus {
   ws: WorkingSet;
   json: StatusJson;
+}
+
+/** As crm_mon shows it: a started instance of a promotable clone is "Unpromoted". */
+function displayedRole(rsc: SResource): string {
+  return ROLE_NAMES[rsc.role === Role.Started && isPromotable(rsc) ? Role.Unpromoted : rsc.role];
 }
 
 function agentName(rsc: SResource): string {
@@ -44,7 +49,7 @@ export async function liveStatus(store: ClusterStore): Promise<LiveStatus | unde
   const failures: StatusJson["failures"] = [];
   for (const top of ws.resources) {
     for (const rsc of primitivesOf(top)) {
-      const instances = rsc.runningOn.map((node) => ({ node: node.name, role: ROLE_NAMES[rsc.role], failed: rsc.failed }));
+      const instances = rsc.runningOn.map((node) => ({ node: node.name, role: displayedRole(rsc), failed: rsc.failed }));
       resources.push({ id: rsc.id, agent: agentName(rsc), instances });
       if (rsc.failed) problems.push(`${rsc.id} has failed on ${rsc.runningOn.map((n) => n.name).join(", ") || "its node"}`);
       for (const node of ws.nodes) {

@@ -153,7 +153,9 @@ export class TestCluster {
       ...["--lease-ttl", String(options.leaseTtl ?? this.leaseTtl)],
       ...["--etcd", options.etcd ?? this.etcd.endpoint, "--cluster", this.cluster],
     ];
-    const launcher = spawn(process.execPath, [pacerBin, ...args], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
+    // Info level whatever the test run's level: the tests read the daemons' operation and election events.
+    const env = { ...process.env, PACER_LOG_LEVEL: "info" };
+    const launcher = spawn(process.execPath, [pacerBin, ...args], { cwd: repoRoot, env, stdio: ["ignore", "pipe", "pipe"] });
     const node = new TestNode(name, stateDir, launcher);
     this.nodes.set(name, node);
     return node;
@@ -209,7 +211,7 @@ export class TestCluster {
   /** Poll the in-process status until `check` returns a value (not undefined/false). */
   waitStatus<T>(check: (status: StatusJson) => T | undefined | false, options: PollOptions): Promise<T> {
     return poll(async () => {
-      const status = await this.status().catch(() => undefined);
+      const status = await this.status();
       return status ? check(status) : undefined;
     }, options);
   }
