@@ -6,11 +6,13 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { CibError } from "../cib/errors.js";
+import { resolveIdRefs } from "../cib/idrefs.js";
 import { mergeConfiguration } from "../cib/merge.js";
 import type { Cib } from "../cib/model.js";
 import { cibFromXml } from "../cib/parse.js";
 import { readCib } from "../cib/read.js";
 import { writeCib, writeConfiguration } from "../cib/write.js";
+import { validateCib } from "../cib/validate.js";
 import { parseXml } from "../cib/xml.js";
 import { configurationCib } from "../cluster/controller/snapshot.js";
 import { ConfigConflictError, type ClusterStore } from "../cluster/store/types.js";
@@ -33,8 +35,19 @@ function loadFile(file: string, method: LoadMethod, current: Cib | undefined): C
   return buildFromText(text, method === "update" && current ? current : emptyCib());
 }
 
+/**
+ * The validation problems of the configuration as loaded, located at the
+ * file's own lines (the XML written back for the full check below has lost
+ * its comments and layout, so its line numbers would point elsewhere).
+ */
+function refuseAtFileLines(cib: Cib, file: string): void {
+  const [first] = validateCib(resolveIdRefs(cib), file).filter((p) => p.severity === "error");
+  if (first) throw new CibError(first.message, { file, line: first.line, element: first.element, id: first.id });
+}
+
 /** Refuse anything pacer could not run: the same checks `pacer simulate` makes, plus a trial schedule. */
 function validateForCommit(cib: Cib, file: string): string {
+  refuseAtFileLines(cib, file);
   const xml = writeCib(cib);
   const checked = readCib(xml, file);
   schedule({ cib: checked, now: Math.floor(Date.now() / 1000) });
