@@ -29,6 +29,7 @@ export const DEFINITION_CHANGE = "resource definition change";
 const PARAMETER_TASKS = new Set(["monitor", "start", "promote", "migrate_from"]);
 
 export function handleConfigChanges(ws: WorkingSet, options: VerdictOptions = {}): void {
+  const byHistoryId = primitivesByHistoryId(ws);
   for (const node of ws.nodes) {
     // Nodes that cannot run anything are skipped, except that maintenance
     // mode still has to cancel recurring monitors.
@@ -36,7 +37,7 @@ export function handleConfigChanges(ws: WorkingSet, options: VerdictOptions = {}
     const state = ws.cib.status.find((s) => s.uname === node.name);
     for (const entry of state?.resources ?? []) {
       if (entry.ops.length === 0) continue;
-      for (const rsc of primitivesWithHistoryId(ws, entry.id)) processResourceHistory(ws, rsc, node, entry, options);
+      for (const rsc of byHistoryId.get(entry.id) ?? []) processResourceHistory(ws, rsc, node, entry, options);
     }
   }
 }
@@ -46,18 +47,28 @@ function canRunActions(node: SNode): boolean {
 }
 
 /**
- * Primitives known by `id` or by the id their history uses (every
- * instance of an anonymous clone), in the reverse of configuration order
- * as Pacemaker lists them.
+ * For every id a history entry may use, the primitives known by it — by
+ * their own id or by the id their history uses (every instance of an
+ * anonymous clone) — in the reverse of configuration order, as Pacemaker
+ * lists them. Built once: looking each entry up by walking the tree would
+ * be quadratic in large clusters.
  */
-function primitivesWithHistoryId(ws: WorkingSet, id: string): SResource[] {
-  const found: SResource[] = [];
+function primitivesByHistoryId(ws: WorkingSet): Map<string, SResource[]> {
+  const index = new Map<string, SResource[]>();
+  const add = (key: string, rsc: SResource) => {
+    const list = index.get(key);
+    if (list) list.unshift(rsc);
+    else index.set(key, [rsc]);
+  };
   const visit = (rsc: SResource): void => {
-    if (rsc.id === id || rsc.historyId === id) found.push(rsc);
+    if (rsc.variant === "primitive") {
+      add(rsc.id, rsc);
+      if (rsc.historyId !== undefined && rsc.historyId !== rsc.id) add(rsc.historyId, rsc);
+    }
     rsc.children.forEach(visit);
   };
   ws.resources.forEach(visit);
-  return found.reverse().filter((rsc) => rsc.variant === "primitive");
+  return index;
 }
 
 function processResourceHistory(ws: WorkingSet, rsc: SResource, node: SNode, entry: ResourceHistory, options: VerdictOptions): void {
