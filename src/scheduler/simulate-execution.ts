@@ -8,7 +8,7 @@
 import type { Cib } from "../cib/model.js";
 import { FENCE, NOTIFY, SHUTDOWN } from "./actions.js";
 import { executionOrder } from "./execution.js";
-import { injectNodeDown, injectOperation } from "./inject.js";
+import { StatusWriter } from "./inject.js";
 import { isCloneResource } from "./resources.js";
 import type { Transition } from "./schedule.js";
 import { Ord, Role, type Action, type SResource } from "./types.js";
@@ -48,7 +48,7 @@ function failureFor(action: Action, failures: OpFailure[]): OpFailure | undefine
  */
 export function simulateExecution(transition: Transition, failures: OpFailure[] = []): Cib {
   const { ws } = transition;
-  let cib = ws.cib;
+  const status = new StatusWriter(ws.cib);
   const notDone = new Set<Action>();
   for (const action of executionOrder(ws)) {
     if (action.before.some((e) => e.type !== Ord.None && notDone.has(e.action))) {
@@ -56,7 +56,7 @@ export function simulateExecution(transition: Transition, failures: OpFailure[] 
       continue;
     }
     if (action.task === FENCE || action.task === SHUTDOWN) {
-      if (action.node) cib = injectNodeDown(cib, action.node.name);
+      if (action.node) status.nodeDown(action.node.name);
       continue;
     }
     if (action.flags.pseudo || !action.rsc || !action.node || action.rsc.variant !== "primitive") continue;
@@ -66,7 +66,7 @@ export function simulateExecution(transition: Transition, failures: OpFailure[] 
     const expected = expectedRc(action);
     const rc = failureFor(action, failures)?.rc ?? expected;
     if (rc !== expected) notDone.add(action);
-    cib = injectOperation(cib, { node: action.node.name, historyId: historyIdOf(action.rsc), agent, task: action.task, intervalMs: action.intervalMs, rc }, ws.now);
+    status.operation({ node: action.node.name, historyId: historyIdOf(action.rsc), agent, task: action.task, intervalMs: action.intervalMs, rc }, ws.now);
   }
-  return cib;
+  return status.result();
 }
