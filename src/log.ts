@@ -4,7 +4,8 @@
  */
 import { pino, type Logger } from "pino";
 
-const root = pino({ level: process.env.PACER_LOG_LEVEL ?? "info", base: { pid: process.pid } }, pino.destination(2));
+// Synchronous writes: a self-fencing node exits at once and its last lines must not be lost.
+const root = pino({ level: process.env.PACER_LOG_LEVEL ?? "info", base: { pid: process.pid } }, pino.destination({ dest: 2, sync: true }));
 
 export function logger(component: string, bindings: Record<string, unknown> = {}): Logger {
   return root.child({ component, ...bindings });

@@ -21,6 +21,7 @@ import { SHUTDOWN_GRANTED_ATTRIBUTE } from "./controller/transition-runner.js";
 import { Executor } from "./executor/executor.js";
 import { LeaseMonitor, leaseDeadlines, type LeaseState } from "./lease-monitor.js";
 import { probeTargets, stopEverything } from "./node-resources.js";
+import { killResourceProcesses } from "./self-fence.js";
 import { openEtcdStore } from "./store/etcd-store.js";
 import type { ClusterStore, Session, Term, Unsubscribe } from "./store/types.js";
 
@@ -229,8 +230,12 @@ export class NodeDaemon {
         await this.demote();
         return;
       case "fence":
-        this.log.fatal({ event: "self-fence", ageMs: age }, "resources not confirmed stopped before the lease deadline: self-fencing (exit)");
-        await this.finish(1);
+        {
+          // Too late to stop resources cleanly (e.g. the process was frozen): kill them like a power cut.
+          const killed = killResourceProcesses(process.env.PACER_SUBREAPER === "1");
+          this.log.fatal({ event: "self-fence", ageMs: age, killed }, `lease deadline passed without a confirmed stop: self-fencing (killed ${killed} resource processes, exiting)`);
+          process.exit(1);
+        }
         return;
     }
   }

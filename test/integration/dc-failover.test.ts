@@ -113,7 +113,7 @@ describe.runIf(etcdBinary && distBuilt)("DC failure", () => {
     old.signal("SIGCONT");
     // node3 notices that its lease is gone: it leaves the DC role (and, unable to
     // confirm its resources stopped in time, self-fences by exiting).
-    await poll(async () => old.events().some((e) => e.time >= resumedAtEpoch && (e.event === "dc-ended" || /stopping as DC/.test(e.msg))), {
+    await poll(async () => old.events().some((e) => e.time >= resumedAtEpoch && (e.event === "dc-ended" || e.event === "self-fence" || /stopping as DC/.test(e.msg))), {
       timeoutMs: 10_000,
       what: "node3 stepping down",
     });
