@@ -1,9 +1,41 @@
 /**
- * `npm run bench -- generate --nodes N --resources R [--seed S] [--state cold|random|steady|lost]`
- * writes a generated CIB to standard output (see generate-cib.ts).
+ * `npm run bench -- <name> [options]`:
+ *   generate --nodes N --resources R [--seed S] [--state cold|random|steady|lost]
+ *            writes a generated CIB to standard output (see generate-cib.ts);
+ *   recovery --monitor 1s|10s --runs N   kill → running again of a resource (recovery.ts);
+ *   failover --runs N --lease-ttl S      kill of the DC's daemon → new DC (failover.ts);
+ *   idle --resources 100 --seconds 60    idle CPU and RSS of one node daemon (idle.ts).
+ * The runtime benchmarks start a local etcd and node daemons on 127.0.0.1 and stop them again.
  */
-import { Command } from "commander";
+import { Command, InvalidArgumentError } from "commander";
 import { generateCibXml, type ClusterState } from "./generate-cib.js";
+import { failoverBench } from "./failover.js";
+import { idleBench } from "./idle.js";
+import { recoveryBench } from "./recovery.js";
+
+/** "1s", "10s", "500ms" or a plain number of seconds, in ms. */
+function durationMs(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(text.trim());
+  if (!m) throw new InvalidArgumentError(`not a duration: ${text}`);
+  return Number(m[1]) * (m[2] === "ms" ? 1 : 1000);
+}
+
+function positive(text: string): number {
+  const n = Number(text);
+  if (!(n > 0)) throw new InvalidArgumentError(`not a positive number: ${text}`);
+  return n;
+}
+
+/** Run a benchmark and exit with its outcome (stray handles must not keep a finished bench alive). */
+function exitAfter(run: Promise<void>): Promise<never> {
+  return run.then(
+    () => process.exit(0),
+    (err: Error) => {
+      process.stderr.write(`bench: ${err.message}\n`);
+      process.exit(1);
+    },
+  );
+}
 
 const program = new Command();
 program.name("bench");
@@ -17,4 +49,29 @@ program
   .action((o: { nodes: number; resources: number; seed: number; state: ClusterState }) => {
     process.stdout.write(generateCibXml({ nodes: o.nodes, resources: o.resources, seed: o.seed, state: o.state }));
   });
+program
+  .command("recovery")
+  .description("recovery latency of a killed resource process (anything running /bin/sleep)")
+  .requiredOption("--monitor <interval>", "monitor interval, e.g. 1s or 10s", durationMs)
+  .option("--runs <n>", "number of kills", positive, 10)
+  .option("--nodes <n>", "cluster size", positive, 3)
+  .action((o: { monitor: number; runs: number; nodes: number }) => exitAfter(recoveryBench({ monitorMs: o.monitor, runs: o.runs, nodes: o.nodes })));
+program
+  .command("failover")
+  .description("DC failover time after a SIGKILL of the DC's node daemon")
+  .option("--runs <n>", "number of kills", positive, 5)
+  .option("--lease-ttl <seconds>", "lease TTL of the nodes", positive, 4)
+  .option("--nodes <n>", "cluster size", positive, 3)
+  .action((o: { runs: number; leaseTtl: number; nodes: number }) => exitAfter(failoverBench({ runs: o.runs, leaseTtlSeconds: o.leaseTtl, nodes: o.nodes })));
+program
+  .command("idle")
+  .description("idle CPU and RSS of one node daemon with many monitored Dummy resources")
+  .option("--resources <n>", "number of Dummy resources", positive, 100)
+  .option("--seconds <n>", "measurement window", positive, 60)
+  .option("--warmup <n>", "seconds to wait after every resource started", positive, 20)
+  .option("--monitor <interval>", "monitor interval", durationMs, 10_000)
+  .option("--profile <dir>", "run the daemon with --cpu-prof and --heap-prof into this directory")
+  .action((o: { resources: number; seconds: number; warmup: number; monitor: number; profile?: string }) =>
+    exitAfter(idleBench({ resources: o.resources, seconds: o.seconds, warmupSeconds: o.warmup, monitorMs: o.monitor, profileDir: o.profile })),
+  );
 await program.parseAsync(process.argv);

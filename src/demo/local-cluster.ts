@@ -1,15 +1,18 @@
 /**
  * A local demo cluster: a single-member etcd child on a free loopback
  * port with a temporary data dir, and N `pacer node run` daemons with
- * separate state dirs. Everything it starts it stops again, by PID.
+ * separate state dirs. Everything it starts it stops again, by PID,
+ * including daemons its agents left behind (a node killed with SIGKILL
+ * cannot stop them). Also the benchmarks' cluster (src/bench).
  * (Single-member etcd is not HA for the coordination layer: a demo only.)
  */
 import { freePort } from "../free-port.js";
 import { execa, type ResultPromise } from "execa";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { logger } from "../log.js";
+import { processesUnder, ticksSinceBoot, tryKill } from "./processes.js";
 
 const log = logger("demo");
 
@@ -25,10 +28,14 @@ export interface LocalClusterOptions {
   leaseTtlSeconds: number;
   /** Where node logs go (one file per node) — by default inside the temp dir. */
   logDir?: string;
+  /** Extra environment for the node daemons (e.g. PACER_LOG_LEVEL, NODE_OPTIONS). */
+  env?: Record<string, string>;
 }
 
 export class LocalCluster {
   readonly dir = mkdtempSync(join(tmpdir(), "pacer-demo-"));
+  /** Nothing this cluster started is older than this (against reused pids in stale pid files). */
+  private readonly startedTicks = ticksSinceBoot();
   endpoint = "";
   private etcd: ResultPromise | undefined;
   private readonly nodes = new Map<string, ResultPromise>();
@@ -55,16 +62,42 @@ export class LocalCluster {
   }
 
   startNodes(): void {
-    for (const name of this.opts.nodes) {
-      const logFile = join(this.opts.logDir ?? this.dir, `${name}.log`);
-      const child = execa(
-        this.opts.pacerBin,
-        ["node", "run", "--name", name, "--etcd", this.endpoint, "--state-dir", join(this.dir, name), "--lease-ttl", String(this.opts.leaseTtlSeconds)],
-        { stdout: "ignore", stderr: { file: logFile }, cleanup: true, forceKillAfterDelay: 10_000, reject: false },
-      );
-      this.nodes.set(name, child);
-      log.info({ event: "node-started", node: name, pid: child.pid, log: logFile }, `node ${name} started (log: ${logFile})`);
+    for (const name of this.opts.nodes) this.startNode(name);
+  }
+
+  /** Start (or, after it died, restart) one node; its log file is appended to. */
+  startNode(name: string): void {
+    const logFile = this.logFile(name);
+    const child = execa(
+      this.opts.pacerBin,
+      ["node", "run", "--name", name, "--etcd", this.endpoint, "--state-dir", this.stateDir(name), "--lease-ttl", String(this.opts.leaseTtlSeconds)],
+      { stdout: "ignore", stderr: { file: logFile, append: true }, cleanup: true, forceKillAfterDelay: 10_000, reject: false, env: this.opts.env },
+    );
+    this.nodes.set(name, child);
+    log.info({ event: "node-started", node: name, pid: child.pid, log: logFile }, `node ${name} started (log: ${logFile})`);
+  }
+
+  stateDir(name: string): string {
+    return join(this.dir, name);
+  }
+
+  logFile(name: string): string {
+    return join(this.opts.logDir ?? this.dir, `${name}.log`);
+  }
+
+  /** The daemon proper (below the launcher and tini), from <state-dir>/node.pid. */
+  daemonPid(name: string): number | undefined {
+    try {
+      const pid = Number(readFileSync(join(this.stateDir(name), "node.pid"), "utf8").trim());
+      return pid > 0 ? pid : undefined;
+    } catch {
+      return undefined;
     }
+  }
+
+  /** Resolves when the node's launcher has exited. */
+  async nodeExited(name: string): Promise<void> {
+    await this.nodes.get(name);
   }
 
   /** Graceful: nodes first (SIGTERM, they hand over and exit), then etcd, then the temp dir. */
@@ -72,6 +105,7 @@ export class LocalCluster {
     for (const child of this.nodes.values()) child.kill("SIGTERM");
     await Promise.all([...this.nodes.values()].map((c) => Promise.race([c, new Promise((r) => setTimeout(r, 15_000))])));
     for (const child of this.nodes.values()) if (child.exitCode === null) child.kill("SIGKILL");
+    for (const pid of processesUnder(this.dir, this.startedTicks)) tryKill(pid, "SIGKILL");
     this.etcd?.kill("SIGTERM");
     if (this.etcd) await this.etcd;
     rmSync(this.dir, { recursive: true, force: true });

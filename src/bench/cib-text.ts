@@ -1,0 +1,36 @@
+/** Small CIB XML pieces the runtime benchmarks build their configurations from. */
+
+export function nodesSection(nodes: string[]): string {
+  return `<nodes>${nodes.map((n, i) => `<node id="${i + 1}" uname="${n}"/>`).join("")}</nodes>`;
+}
+
+/** A configuration without fencing (the benchmarks rely on self-fencing by lease), with these resources. */
+export function benchCib(nodes: string[], resourcesXml: string): string {
+  return `<cib validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">
+  <configuration>
+    <crm_config>
+      <cluster_property_set id="opts">
+        <nvpair id="opts-stonith" name="stonith-enabled" value="false"/>
+      </cluster_property_set>
+    </crm_config>
+    ${nodesSection(nodes)}
+    <resources>
+${resourcesXml}
+    </resources>
+    <constraints/>
+  </configuration>
+  <status/>
+</cib>
+`;
+}
+
+/** An ocf:heartbeat primitive with instance attributes and one recurring monitor. */
+export function primitive(id: string, type: string, params: Record<string, string>, monitorMs: number): string {
+  const attrs = Object.entries(params)
+    .map(([name, value]) => `<nvpair id="${id}-${name}" name="${name}" value="${value}"/>`)
+    .join("");
+  return `      <primitive id="${id}" class="ocf" provider="heartbeat" type="${type}">
+        ${attrs ? `<instance_attributes id="${id}-params">${attrs}</instance_attributes>` : ""}
+        <operations><op id="${id}-monitor" name="monitor" interval="${monitorMs}ms" timeout="20s"/></operations>
+      </primitive>`;
+}

@@ -1,0 +1,92 @@
+/**
+ * `npm run bench -- recovery --monitor 1s|10s --runs N [--nodes N]`: recovery
+ * latency of a killed resource. One `ocf:heartbeat:anything` resource running
+ * /bin/sleep, monitored every `--monitor`; each run SIGKILLs its process at a
+ * random point of the monitor period and measures
+ *   - kill → running again (a new live pid in the agent's pid file), and
+ *   - the overhead after detection: the node's "operation completed" events,
+ *     failed recurring monitor → completed start (the stop in between included).
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { isLive } from "../demo/processes.js";
+import { nodeEvents, poll, report, sleep, summarize, withBenchCluster, type BenchCluster } from "./bench-cluster.js";
+import { benchCib, primitive } from "./cib-text.js";
+
+const RSC = "bench-sleep";
+
+export interface RecoveryOptions {
+  monitorMs: number;
+  runs: number;
+  nodes: number;
+}
+
+function cibXml(nodes: string[], monitorMs: number): string {
+  return benchCib(nodes, primitive(RSC, "anything", { binfile: "/bin/sleep", cmdline_options: "100000" }, monitorMs));
+}
+
+/** The node running the resource and the pid of its live process, if any. */
+function running(c: BenchCluster, nodes: string[]): { node: string; pid: number } | undefined {
+  for (const node of nodes) {
+    const file = join(c.local.stateDir(node), "run", `anything_${RSC}.pid`);
+    if (!existsSync(file)) continue;
+    const pid = Number(readFileSync(file, "utf8").trim());
+    if (pid > 1 && isLive(pid)) return { node, pid };
+  }
+  return undefined;
+}
+
+interface RunResult {
+  recoveryMs: number;
+  detectionMs: number;
+  overheadMs: number;
+  inPlace: boolean;
+}
+
+async function oneRun(c: BenchCluster, nodes: string[], monitorMs: number): Promise<RunResult> {
+  const before = await poll(() => running(c, nodes), { timeoutMs: 60_000, intervalMs: 20, what: `${RSC} running` });
+  // Sample every phase of the monitor period: the kill lands anywhere between two monitors.
+  await sleep(Math.random() * monitorMs);
+  const killedAt = performance.now();
+  const killedAtEpoch = Date.now();
+  process.kill(before.pid, "SIGKILL");
+  const after = await poll(() => {
+    const now = running(c, nodes);
+    return now !== undefined && now.pid !== before.pid && now;
+  }, { timeoutMs: monitorMs + 30_000, intervalMs: 10, what: `${RSC} running again` });
+  const recoveryMs = performance.now() - killedAt;
+  const { failedAt, startedAt } = await poll(() => detectionAndStart(c, after.node, killedAtEpoch), {
+    timeoutMs: 10_000,
+    intervalMs: 20,
+    what: "the failed monitor and the start in the node's log",
+  });
+  return { recoveryMs, detectionMs: failedAt - killedAtEpoch, overheadMs: startedAt - failedAt, inPlace: after.node === before.node };
+}
+
+/** Epoch ms of the first failed recurring monitor after the kill and of the start that followed it. */
+function detectionAndStart(c: BenchCluster, node: string, sinceEpochMs: number): { failedAt: number; startedAt: number } | undefined {
+  const ops = nodeEvents(c.local, node, sinceEpochMs).filter((e) => e.msg === "operation completed" && e.rsc === RSC);
+  const failed = ops.find((e) => e.task === "monitor" && Number(e.intervalMs) > 0 && e.rc !== 0);
+  const started = failed && ops.find((e) => e.task === "start" && e.rc === 0 && e.time >= failed.time);
+  return failed && started ? { failedAt: failed.time, startedAt: started.time } : undefined;
+}
+
+export async function recoveryBench(options: RecoveryOptions): Promise<void> {
+  const nodes = Array.from({ length: options.nodes }, (_, i) => `node${i + 1}`);
+  const maxSeconds = 120 + options.runs * (2 * options.monitorMs / 1000 + 15);
+  const results = await withBenchCluster({ nodes, leaseTtlSeconds: 4, cibXml: cibXml(nodes, options.monitorMs) }, maxSeconds, async (c) => {
+    const out: RunResult[] = [];
+    for (let i = 0; i < options.runs; i++) {
+      const r = await oneRun(c, nodes, options.monitorMs);
+      report(`run ${i + 1}: kill -> running ${Math.round(r.recoveryMs)} ms (kill -> failed monitor ${r.detectionMs} ms, failed monitor -> started ${r.overheadMs} ms)${r.inPlace ? "" : " [moved]"}`);
+      out.push(r);
+    }
+    return out;
+  });
+  report(`recovery, ${nodes.length} nodes, anything (/bin/sleep), monitor ${options.monitorMs} ms, ${options.runs} runs:`);
+  report(`  kill -> running again:           ${summarize(results.map((r) => r.recoveryMs)).text}`);
+  report(`  kill -> failed monitor:          ${summarize(results.map((r) => r.detectionMs)).text}`);
+  report(`  failed monitor -> started (overhead): ${summarize(results.map((r) => r.overheadMs)).text}`);
+  const moved = results.filter((r) => !r.inPlace).length;
+  if (moved) report(`  recovered on another node in ${moved} runs`);
+}
