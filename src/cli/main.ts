@@ -10,6 +10,7 @@ import { registerConfigure } from "./configure.js";
 import { registerNode } from "./node.js";
 import { registerStatus } from "./status.js";
 import { registerResource } from "./resource.js";
+import { registerRa } from "./ra.js";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerNode(program);
   registerStatus(program);
   registerResource(program);
+  registerRa(program);
   return program;
 }
 
