@@ -5,7 +5,10 @@
  * random point of the monitor period and measures
  *   - kill → running again (a new live pid in the agent's pid file), and
  *   - the overhead after detection: the node's "operation completed" events,
- *     failed recurring monitor → completed start (the stop in between included).
+ *     failed recurring monitor → completed start (the stop in between included),
+ *     and pacer's own share of it: that minus the agent's stop and start
+ *     execution times (`anything` starts its daemon through `su -`, which
+ *     alone takes a few hundred ms).
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -40,6 +43,7 @@ interface RunResult {
   recoveryMs: number;
   detectionMs: number;
   overheadMs: number;
+  agentsMs: number;
   inPlace: boolean;
 }
 
@@ -55,20 +59,25 @@ async function oneRun(c: BenchCluster, nodes: string[], monitorMs: number): Prom
     return now !== undefined && now.pid !== before.pid && now;
   }, { timeoutMs: monitorMs + 30_000, intervalMs: 10, what: `${RSC} running again` });
   const recoveryMs = performance.now() - killedAt;
-  const { failedAt, startedAt } = await poll(() => detectionAndStart(c, after.node, killedAtEpoch), {
+  const { failedAt, startedAt, agentsMs } = await poll(() => detectionAndStart(c, after.node, killedAtEpoch), {
     timeoutMs: 10_000,
     intervalMs: 20,
     what: "the failed monitor and the start in the node's log",
   });
-  return { recoveryMs, detectionMs: failedAt - killedAtEpoch, overheadMs: startedAt - failedAt, inPlace: after.node === before.node };
+  return { recoveryMs, detectionMs: failedAt - killedAtEpoch, overheadMs: startedAt - failedAt, agentsMs, inPlace: after.node === before.node };
 }
 
-/** Epoch ms of the first failed recurring monitor after the kill and of the start that followed it. */
-function detectionAndStart(c: BenchCluster, node: string, sinceEpochMs: number): { failedAt: number; startedAt: number } | undefined {
+/**
+ * Epoch ms of the first failed recurring monitor after the kill and of the
+ * start that followed it, and how long the agent ran for the stop and start between.
+ */
+function detectionAndStart(c: BenchCluster, node: string, sinceEpochMs: number): { failedAt: number; startedAt: number; agentsMs: number } | undefined {
   const ops = nodeEvents(c.local, node, sinceEpochMs).filter((e) => e.msg === "operation completed" && e.rsc === RSC);
   const failed = ops.find((e) => e.task === "monitor" && Number(e.intervalMs) > 0 && e.rc !== 0);
   const started = failed && ops.find((e) => e.task === "start" && e.rc === 0 && e.time >= failed.time);
-  return failed && started ? { failedAt: failed.time, startedAt: started.time } : undefined;
+  if (!failed || !started) return undefined;
+  const between = ops.filter((e) => e.time > failed.time && e.time <= started.time && (e.task === "stop" || e.task === "start"));
+  return { failedAt: failed.time, startedAt: started.time, agentsMs: between.reduce((sum, e) => sum + Number(e.execMs), 0) };
 }
 
 export async function recoveryBench(options: RecoveryOptions): Promise<void> {
@@ -78,7 +87,7 @@ export async function recoveryBench(options: RecoveryOptions): Promise<void> {
     const out: RunResult[] = [];
     for (let i = 0; i < options.runs; i++) {
       const r = await oneRun(c, nodes, options.monitorMs);
-      report(`run ${i + 1}: kill -> running ${Math.round(r.recoveryMs)} ms (kill -> failed monitor ${r.detectionMs} ms, failed monitor -> started ${r.overheadMs} ms)${r.inPlace ? "" : " [moved]"}`);
+      report(`run ${i + 1}: kill -> running ${Math.round(r.recoveryMs)} ms (kill -> failed monitor ${r.detectionMs} ms, failed monitor -> started ${r.overheadMs} ms, of which agents ${r.agentsMs} ms)${r.inPlace ? "" : " [moved]"}`);
       out.push(r);
     }
     return out;
@@ -86,7 +95,9 @@ export async function recoveryBench(options: RecoveryOptions): Promise<void> {
   report(`recovery, ${nodes.length} nodes, anything (/bin/sleep), monitor ${options.monitorMs} ms, ${options.runs} runs:`);
   report(`  kill -> running again:           ${summarize(results.map((r) => r.recoveryMs)).text}`);
   report(`  kill -> failed monitor:          ${summarize(results.map((r) => r.detectionMs)).text}`);
-  report(`  failed monitor -> started (overhead): ${summarize(results.map((r) => r.overheadMs)).text}`);
+  report(`  failed monitor -> started:       ${summarize(results.map((r) => r.overheadMs)).text}`);
+  report(`    of which the agent's stop+start: ${summarize(results.map((r) => r.agentsMs)).text}`);
+  report(`    pacer's own share:               ${summarize(results.map((r) => r.overheadMs - r.agentsMs)).text}`);
   const moved = results.filter((r) => !r.inPlace).length;
   if (moved) report(`  recovered on another node in ${moved} runs`);
 }
