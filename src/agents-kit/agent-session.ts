@@ -19,6 +19,8 @@ export interface SessionOptions {
   timeouts: Map<string, number>;
   /** Meta attributes passed as OCF_RESKEY_CRM_meta_* (e.g. promotable=true). */
   meta?: Record<string, string>;
+  /** Added to every call's environment (e.g. a stub tool's state directory in tests). */
+  extraEnv?: Record<string, string>;
 }
 
 export interface CallOptions {
@@ -76,7 +78,7 @@ export class AgentSession {
       ocfRoot: this.agent.ocfRoot,
       agent: { class: "ocf", provider: this.agent.provider, type: this.agent.type },
       action,
-      env: { ...env, ...opts.env },
+      env: { ...env, ...this.options.extraEnv, ...opts.env },
       timeoutMs,
       killGraceMs: 1000,
     });

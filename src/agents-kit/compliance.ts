@@ -37,6 +37,8 @@ export interface ComplianceOptions {
   shimsDir: string;
   basePath: string;
   instance?: string;
+  /** Added to every call's environment. */
+  extraEnv?: Record<string, string>;
 }
 
 /** The answer a step must give: one code, or any of several. */
@@ -75,6 +77,7 @@ export async function runCompliance(agent: LocatedAgent, options: ComplianceOpti
           shimsDir: options.shimsDir,
           basePath: options.basePath,
           timeouts: advertisedTimeouts(meta),
+          extraEnv: options.extraEnv,
           meta: meta2,
         });
       for (const spec of checkSpecs(meta, options.params)) {
