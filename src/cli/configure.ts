@@ -1,108 +1,141 @@
 /**
- * `pacer configure load replace|update FILE` and `pacer configure show`:
- * the live cluster's configuration, committed whole or not at all, with
- * compare-and-swap so that a concurrent change is never silently lost.
+ * `pacer configure`: the configuration of the live cluster (or of a CIB
+ * file with -f), changed by crm statements given as arguments, `delete`,
+ * `rename`, `edit`, `erase` and `load`. Every change is planned first (the
+ * transition committing it would cause) and committed with compare-and-swap;
+ * with --plan-only it is kept as the pending change for `plan`/`commit`.
  */
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { CibError } from "../cib/errors.js";
-import { resolveIdRefs } from "../cib/idrefs.js";
-import { mergeConfiguration } from "../cib/merge.js";
-import type { Cib } from "../cib/model.js";
-import { cibFromXml } from "../cib/parse.js";
-import { readCib } from "../cib/read.js";
-import { writeCib, writeConfiguration } from "../cib/write.js";
-import { validateCib } from "../cib/validate.js";
-import { parseXml } from "../cib/xml.js";
-import { configurationCib } from "../cluster/controller/snapshot.js";
-import { ConfigConflictError, type ClusterStore } from "../cluster/store/types.js";
-import { schedule } from "../scheduler/schedule.js";
-import { buildFromText, emptyCib } from "../shell/build.js";
+import { writeConfiguration } from "../cib/write.js";
+import { selectObjects } from "../shell/edits.js";
+import { COMMAND_NAMES } from "../shell/parser.js";
 import { printConfiguration } from "../shell/printer.js";
-import { addConnectionOptions, withStore, type ConnectionOptions } from "./cluster-connection.js";
+import { addTargetOptions, withTarget, type TargetOptions } from "./config-target.js";
+import { commitPrepared, planText, prepare } from "./configure-change.js";
+import { clearDraft, saveDraft } from "./configure-draft.js";
+import { editInEditor } from "./configure-edit.js";
+import { registerConfigureHistory } from "./configure-history.js";
+import { addChangeOptions, change, commitAndReport, out, refused, requirePending, withGlobals, type ChangeOptions } from "./configure-run.js";
+import { describeStep } from "./configure-steps.js";
 
-type LoadMethod = "replace" | "update";
-
-/** A CIB file (whole <cib> or bare <configuration>) or crm configure text, applied to `current`. */
-function loadFile(file: string, method: LoadMethod, current: Cib | undefined): Cib {
-  const text = readFileSync(file, "utf8");
-  if (/^\s*</.test(text)) {
-    const root = parseXml(text, { file });
-    const cibRoot = root.name === "configuration" ? { name: "cib", attrs: {}, children: [root], line: root.line } : root;
-    const loaded = { ...cibFromXml(cibRoot, { file }), status: [], tickets: [] };
-    return method === "update" && current ? mergeConfiguration(current, loaded) : loaded;
-  }
-  return buildFromText(text, method === "update" && current ? current : emptyCib());
+/** A crm word as the shell handed it over, quoted again where the crm lexer would split or strip it. */
+export function quoteWord(word: string): string {
+  if (!/[\s"'\\#]/.test(word)) return word;
+  const quote = (s: string): string => `"${s.replace(/["\\$`]/g, (c) => `\\${c}`)}"`;
+  const pair = /^([^=\s"'\\]+)=(.*)$/s.exec(word);
+  return pair ? `${pair[1]}=${quote(pair[2])}` : quote(word);
 }
 
-/**
- * The validation problems of the configuration as loaded, located at the
- * file's own lines (the XML written back for the full check below has lost
- * its comments and layout, so its line numbers would point elsewhere).
- */
-function refuseAtFileLines(cib: Cib, file: string): void {
-  const [first] = validateCib(resolveIdRefs(cib), file).filter((p) => p.severity === "error");
-  if (first) throw new CibError(first.message, { file, line: first.line, element: first.element, id: first.id });
-}
-
-/** Refuse anything pacer could not run: the same checks `pacer simulate` makes, plus a trial schedule. */
-function validateForCommit(cib: Cib, file: string): string {
-  refuseAtFileLines(cib, file);
-  const xml = writeCib(cib);
-  const checked = readCib(xml, file);
-  schedule({ cib: checked, now: Math.floor(Date.now() / 1000) });
-  return writeConfiguration(cib);
-}
-
-async function commit(store: ClusterStore, xml: string, revision: string): Promise<string> {
-  try {
-    return (await store.commitConfig(xml, revision)).revision;
-  } catch (err) {
-    if (err instanceof ConfigConflictError) {
-      throw new Error(
-        `someone else committed a configuration change (now at revision ${err.currentRevision}) while this one was prepared; nothing was changed — run the command again to apply it on top of theirs`,
-      );
-    }
-    throw err;
+function registerStatements(configure: Command): void {
+  for (const keyword of COMMAND_NAMES) {
+    addChangeOptions(configure.command(keyword).description(`add or change a ${keyword} (crm configure syntax)`).argument("<words...>").allowUnknownOption()).action(
+      withGlobals((words: string[], opts: ChangeOptions) => change(opts, () => ({ kind: "statements", text: [keyword, ...words].map(quoteWord).join(" ") + "\n" }))),
+    );
   }
 }
 
-export function registerConfigure(program: Command): void {
-  const configure = program.command("configure").description("the live cluster's configuration");
-
-  addConnectionOptions(
+function registerEdits(configure: Command): void {
+  addChangeOptions(configure.command("delete").description("delete objects (and the constraints left pointing at them)").argument("<ids...>")).action(
+    withGlobals((ids: string[], opts: ChangeOptions) => change(opts, () => ({ kind: "delete", ids }))),
+  );
+  addChangeOptions(configure.command("rename").description("rename an object and re-point its references").argument("<old>").argument("<new>")).action(
+    withGlobals((from: string, to: string, opts: ChangeOptions) => change(opts, () => ({ kind: "rename", from, to }))),
+  );
+  addChangeOptions(configure.command("erase").description("remove every resource, constraint and setting (nodes stay)")).action(
+    withGlobals((opts: ChangeOptions) => change(opts, () => ({ kind: "erase" }))),
+  );
+  addChangeOptions(configure.command("edit").description("edit the configuration (or the named objects) as crm text in $EDITOR").argument("[ids...]")).action(
+    withGlobals((ids: string[], opts: ChangeOptions) => change(opts, async (target) => editInEditor((await target.read()).cib, ids))),
+  );
+  addChangeOptions(
     configure
       .command("load")
       .description("load a configuration (CIB XML or crm text): replace it whole, or update objects by id")
       .argument("<method>", "replace | update")
       .argument("<file>", "CIB XML or crm configure text"),
-  ).action(async (method: string, file: string, opts: ConnectionOptions) => {
-    if (method !== "replace" && method !== "update") throw new Error(`unknown load method "${method}": use replace or update`);
-    await withStore(opts, async (store) => {
-      const current = await store.getConfig();
-      const base = current ? configurationCib(current) : undefined;
-      let xml: string;
-      try {
-        xml = validateForCommit(loadFile(file, method, base), file);
-      } catch (err) {
-        if (err instanceof CibError || (err as Error).name === "ShellError") throw new Error(`${(err as Error).message}\nnothing was committed`);
-        throw err;
-      }
-      const revision = await commit(store, xml, current?.revision ?? "0");
-      process.stdout.write(`committed the configuration (revision ${revision})\n`);
-    });
-  });
+  ).action(
+    withGlobals((method: string, file: string, opts: ChangeOptions) => {
+      if (method !== "replace" && method !== "update") throw new Error(`unknown load method "${method}": use replace or update`);
+      return change(opts, () => ({ kind: "load", method, file, text: readFileSync(file, "utf8") }));
+    }),
+  );
+}
 
-  addConnectionOptions(
-    configure.command("show").description("print the configuration as crm text (or XML)").option("--xml", "print the CIB XML instead"),
-  ).action(async (opts: ConnectionOptions & { xml?: boolean }) => {
-    await withStore(opts, async (store) => {
-      const current = await store.getConfig();
-      if (!current) {
-        process.stdout.write("the cluster has no configuration yet (load one with: pacer configure load replace FILE)\n");
-        return;
-      }
-      process.stdout.write(opts.xml ? writeConfiguration(configurationCib(current)) + "\n" : printConfiguration(configurationCib(current)));
-    });
-  });
+function registerPending(configure: Command): void {
+  configure
+    .command("plan")
+    .description("what committing the pending change would do")
+    .action(
+      withGlobals((opts: TargetOptions) =>
+        withTarget(opts, async (target) => {
+          const draft = requirePending(target);
+          out(`pending: ${draft.steps.map(describeStep).join("; ")}\n`);
+          out(await planText(target, await prepare(target, draft).catch(refused)));
+        }),
+      ),
+    );
+  configure
+    .command("commit")
+    .description("commit the pending change (refused if someone else committed meanwhile)")
+    .action(
+      withGlobals((opts: TargetOptions) =>
+        withTarget(opts, async (target) => {
+          const draft = requirePending(target);
+          const prepared = await prepare(target, draft).catch(refused);
+          await commitAndReport(target, draft, () => commitPrepared(target, prepared));
+        }),
+      ),
+    );
+  configure
+    .command("rebase")
+    .description("re-apply the pending change on top of the current configuration")
+    .action(
+      withGlobals((opts: TargetOptions) =>
+        withTarget(opts, async (target) => {
+          const draft = { ...requirePending(target), baseRevision: (await target.read()).revision };
+          const prepared = await prepare(target, draft).catch(refused);
+          saveDraft(target.key, draft);
+          out(await planText(target, prepared));
+          out(`\nrebased onto revision ${draft.baseRevision}; commit it with: pacer configure commit\n`);
+        }),
+      ),
+    );
+  configure
+    .command("discard")
+    .description("drop the pending change")
+    .action(
+      withGlobals((opts: TargetOptions) =>
+        withTarget(opts, async (target) => {
+          clearDraft(target.key);
+          out("the pending change was dropped\n");
+        }),
+      ),
+    );
+}
+
+export function registerConfigure(program: Command): void {
+  const configure = addTargetOptions(program.command("configure").description("the cluster's configuration (live, or a CIB file with -f)"));
+  registerStatements(configure);
+  registerEdits(configure);
+  registerPending(configure);
+  registerConfigureHistory(configure);
+  configure
+    .command("show")
+    .description("print the configuration (or the named objects) as crm text")
+    .argument("[ids...]")
+    .option("--xml", "print the CIB XML instead")
+    .action(
+      withGlobals((ids: string[], opts: TargetOptions & { xml?: boolean }) =>
+        withTarget(opts, async (target) => {
+          const { cib, revision } = await target.read();
+          if (revision === "0") {
+            out("the cluster has no configuration yet (load one with: pacer configure load replace FILE)\n");
+            return;
+          }
+          const shown = ids.length > 0 ? selectObjects(cib, ids) : cib;
+          out(opts.xml ? writeConfiguration(shown) + "\n" : printConfiguration(shown));
+        }),
+      ),
+    );
 }
