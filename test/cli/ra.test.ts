@@ -16,7 +16,7 @@ import { formatReport } from "../../src/agents-kit/report.js";
 import { scaffoldAgent } from "../../src/agents-kit/scaffold.js";
 import { registerRa } from "../../src/cli/ra.js";
 import { defaultShimsDir } from "../../src/cluster/executor/shims-dir.js";
-import { BASE_PATH, STUBS, haveOcfTester, AgentNode, ocfTester } from "../agents/agent-harness.js";
+import { BASE_PATH, STUBS, haveOcfTester, AgentNode } from "../agents/agent-harness.js";
 
 const dir = mkdtempSync(join(tmpdir(), "pacer-ra-"));
 // ocf-tester checks that other users can run the agent, so the path must be open.
