@@ -73,13 +73,14 @@ describe("pacer ra test on pacer's agents", () => {
 });
 
 describe("pacer ra test on a broken agent", () => {
-  it("fails with a report naming the failing step, its code and the exit reason", async () => {
+  it("fails with a report naming the failing step, its code and the steps so far", async () => {
     const report = await compliance(join(import.meta.dirname, "..", "fixtures", "ra-broken", "leaky"));
     expect(report.passed).toBe(false);
     const text = formatReport(report);
     expect(text).toContain("FAIL  a probe on a clean node returns 7");
     expect(text).toContain("monitor (probe) of ra-test returned 0 (success), expected 7 (not running)");
-    expect(text).toMatch(/stop of ra-test returned 1 \(generic error\), expected 0 \(success\): nothing to stop/);
+    expect(text).toContain("monitor (interval 10000ms) of ra-test returned 0 (success), expected 7 (not running)");
+    expect(text).toMatch(/steps: monitor\(recurring\)=0$/m);
     expect(text).toMatch(/NOT COMPLIANT$/m);
   }, 60_000);
 });
