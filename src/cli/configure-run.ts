@@ -38,7 +38,9 @@ export async function change(opts: ChangeOptions, step: (target: ConfigTarget) =
     }
     const draft: Draft = { baseRevision: base, steps: [...(pending?.steps ?? []), added] };
     if (pending) out(`(with the ${pending.steps.length} pending step(s) before it)\n`);
-    const prepared = await prepare(target, draft).catch((err: unknown) => {
+    // Problems in a loaded file are reported at that file's lines.
+    const source = added.kind === "load" ? added.file : "the change";
+    const prepared = await prepare(target, draft, source).catch((err: unknown) => {
       if (err instanceof StaleDraftError) saveDraft(target.key, draft);
       return refused(err);
     });

@@ -1,12 +1,18 @@
 /**
  * A line diff of two texts (longest common subsequence), printed the way
  * `diff -u` marks lines: "-" removed, "+" added; unchanged lines are left
- * out. Configurations are small (thousands of lines at most), so the
- * quadratic table is affordable.
+ * out. The common head and tail are cut off first, so the quadratic
+ * table only spans the changed middle (a change is usually local).
  */
 export function diffLines(before: string, after: string): string[] {
-  const a = before.split("\n").filter((l) => l !== "");
-  const b = after.split("\n").filter((l) => l !== "");
+  let a = before.split("\n").filter((l) => l !== "");
+  let b = after.split("\n").filter((l) => l !== "");
+  let head = 0;
+  while (head < a.length && head < b.length && a[head] === b[head]) head++;
+  let tail = 0;
+  while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
+  a = a.slice(head, a.length - tail);
+  b = b.slice(head, b.length - tail);
   const width = b.length + 1;
   const common = new Uint32Array((a.length + 1) * width);
   for (let i = a.length - 1; i >= 0; i--) {
