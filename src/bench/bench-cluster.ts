@@ -24,6 +24,7 @@ export interface BenchClusterOptions {
   /** The configuration (CIB XML) loaded before the nodes start. */
   cibXml: string;
   env?: Record<string, string>;
+  nodeFlags?: string[];
 }
 
 export interface BenchCluster {
@@ -48,7 +49,7 @@ export async function withBenchCluster<T>(options: BenchClusterOptions, maxSecon
   // PACER_BENCH_LOG_DIR keeps the daemons' logs (they are in the temp dir otherwise, removed at the end).
   const logDir = process.env.PACER_BENCH_LOG_DIR;
   const env = { PACER_LOG_LEVEL: "info", ...options.env };
-  const local = new LocalCluster({ nodes: options.nodes, pacerBin, leaseTtlSeconds: options.leaseTtlSeconds, env, logDir });
+  const local = new LocalCluster({ nodes: options.nodes, pacerBin, leaseTtlSeconds: options.leaseTtlSeconds, env, logDir, nodeFlags: options.nodeFlags });
   let store: ClusterStore | undefined;
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= (async () => {

@@ -30,6 +30,8 @@ export interface LocalClusterOptions {
   logDir?: string;
   /** Extra environment for the node daemons (e.g. PACER_LOG_LEVEL, NODE_OPTIONS). */
   env?: Record<string, string>;
+  /** Node.js flags for the daemons (e.g. --cpu-prof, which NODE_OPTIONS refuses); the daemon under tini inherits them. */
+  nodeFlags?: string[];
 }
 
 export class LocalCluster {
@@ -68,9 +70,10 @@ export class LocalCluster {
   /** Start (or, after it died, restart) one node; its log file is appended to. */
   startNode(name: string): void {
     const logFile = this.logFile(name);
+    const flags = this.opts.nodeFlags ?? [];
     const child = execa(
-      this.opts.pacerBin,
-      ["node", "run", "--name", name, "--etcd", this.endpoint, "--state-dir", this.stateDir(name), "--lease-ttl", String(this.opts.leaseTtlSeconds)],
+      flags.length ? process.execPath : this.opts.pacerBin,
+      [...(flags.length ? [...flags, this.opts.pacerBin] : []), "node", "run", "--name", name, "--etcd", this.endpoint, "--state-dir", this.stateDir(name), "--lease-ttl", String(this.opts.leaseTtlSeconds)],
       { stdout: "ignore", stderr: { file: logFile, append: true }, cleanup: true, forceKillAfterDelay: 10_000, reject: false, env: this.opts.env },
     );
     this.nodes.set(name, child);
