@@ -6,6 +6,7 @@
  * deadline, Ctrl-C or an error everything started is stopped by pid and the
  * temp dir removed.
  */
+import { poll, type PollOptions } from "../poll.js";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
@@ -106,30 +107,7 @@ export function nodeEvents(local: LocalCluster, node: string, sinceEpochMs = 0):
   });
 }
 
-export interface PollOptions {
-  timeoutMs: number;
-  intervalMs?: number;
-  what: string;
-}
 
-/** Call `check` until it yields a value (not undefined/false); throws at the deadline. */
-export async function poll<T>(check: () => Promise<T | undefined | false> | T | undefined | false, options: PollOptions): Promise<T> {
-  const deadline = performance.now() + options.timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined && value !== false) return value;
-    } catch (err) {
-      lastError = err;
-    }
-    if (performance.now() > deadline) {
-      const why = lastError ? ` (last error: ${(lastError as Error).message})` : "";
-      throw new Error(`timed out after ${options.timeoutMs} ms waiting for ${options.what}${why}`);
-    }
-    await sleep(options.intervalMs ?? 100);
-  }
-}
 
 /** "min / median / max" of a sample, in whole ms. */
 export function summarize(values: number[]): { min: number; median: number; max: number; text: string } {
@@ -144,3 +122,5 @@ export function summarize(values: number[]): { min: number; median: number; max:
 export function report(line: string): void {
   process.stdout.write(line + "\n");
 }
+
+export { poll, type PollOptions };

@@ -8,6 +8,7 @@
  * - steady: every resource running somewhere
  * - lost: steady, then one node lost (unclean, must be fenced)
  */
+import { seededRandom } from "../random.js";
 import type { Cib, Constraint, NodeStatus, NvSet, OperationRecord, PrimitiveConfig, ResourceConfig, ResourceHistory } from "../cib/model.js";
 import { writeCib } from "../cib/write.js";
 
@@ -20,17 +21,6 @@ export interface GeneratorOptions {
   state: ClusterState;
 }
 
-/** Mulberry32: small, fast, good enough for reproducible benchmark inputs. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function nv(id: string, name: string, value: string): NvSet["nvpairs"][number] {
   return { id, name, value };
@@ -85,7 +75,7 @@ function op(rsc: string, node: string, task: string, callId: number, rc: number)
 }
 
 export function generateCib(options: GeneratorOptions): Cib {
-  const random = rng(options.seed);
+  const random = seededRandom(options.seed);
   const pick = <T>(list: T[]): T => list[Math.floor(random() * list.length)];
   const nodeNames = Array.from({ length: options.nodes }, (_, i) => `node${i + 1}`);
 

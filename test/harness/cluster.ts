@@ -13,6 +13,7 @@
  *
  * dist/ must be built (`npm run build`; `npm test` does it first).
  */
+import { poll, type PollOptions } from "../../src/poll.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -102,12 +103,6 @@ export class TestNode {
   }
 }
 
-export interface PollOptions {
-  timeoutMs: number;
-  intervalMs?: number;
-  /** Shown in the error when the deadline passes. */
-  what: string;
-}
 
 export class TestCluster {
   readonly nodes = new Map<string, TestNode>();
@@ -377,23 +372,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined>
   return Promise.race([promise, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms).unref())]);
 }
 
-/** Call `check` until it yields a value; throws when the deadline passes. */
-export async function poll<T>(check: () => Promise<T | undefined | false>, options: PollOptions): Promise<T> {
-  const deadline = performance.now() + options.timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined && value !== false) return value;
-    } catch (err) {
-      lastError = err;
-    }
-    if (performance.now() > deadline) {
-      const why = lastError ? ` (last error: ${(lastError as Error).message})` : "";
-      throw new Error(`timed out after ${options.timeoutMs} ms waiting for ${options.what}${why}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 100));
-  }
-}
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export { poll, type PollOptions };

@@ -3,6 +3,7 @@
  * either builds or is refused with a ShellError that has a line and column,
  * and each is handled quickly. Seeded, so a failure reproduces.
  */
+import { seededRandom } from "../../src/random.js";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, it } from "vitest";
@@ -30,17 +31,6 @@ function corpus(): string[] {
   return scripts;
 }
 
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NOISE = ['"', "'", "\\", "\n", ":", "=", "(", ")", "[", "]", "{", "}", "$", "@", "#", "/", " ", "\t", ",", "-", "0", "a", "é", "\u0000"];
 
@@ -79,7 +69,7 @@ function mutate(text: string, random: () => number): string {
 }
 
 it.each([20240526, 7, 1999])("seed %i: 12,000 mutated scripts are built (and print back identically) or refused with a line and column", (seed) => {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const mismatches: string[] = [];
   const scripts = corpus();
   let refused = 0;
