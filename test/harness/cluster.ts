@@ -150,7 +150,7 @@ export class TestCluster {
     ];
     // Info level whatever the test run's level: the tests read the daemons' operation and election events.
     const env = { ...process.env, PACER_LOG_LEVEL: "info" };
-    const launcher = spawn(process.execPath, [pacerBin, ...args], { cwd: repoRoot, env, stdio: ["ignore", "pipe", "pipe"] });
+    const launcher = spawn(pacerBin, args, { cwd: repoRoot, env, stdio: ["ignore", "pipe", "pipe"] });
     const node = new TestNode(name, stateDir, launcher);
     this.nodes.set(name, node);
     return node;
@@ -174,7 +174,7 @@ export class TestCluster {
 
   /** Run the pacer CLI against this cluster. */
   pacer(...args: string[]) {
-    return execa(process.execPath, [pacerBin, ...args], {
+    return execa(pacerBin, args, {
       cwd: repoRoot,
       reject: false,
       env: { PACER_ETCD: this.etcd.endpoint, PACER_CLUSTER: this.cluster },
