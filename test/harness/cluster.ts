@@ -272,6 +272,21 @@ export class TestCluster {
   }
 
   /** Kill every process this cluster started (by pid), stop etcd, remove the temp dirs. */
+  /**
+   * Start a cluster and run `setup` on it; if setup fails, the cluster is
+   * stopped before the error propagates (the caller never got it to stop).
+   */
+  static async prepared(options: Parameters<typeof TestCluster.start>[0], setup: (cluster: TestCluster) => Promise<void>): Promise<TestCluster> {
+    const cluster = await TestCluster.start(options);
+    try {
+      await setup(cluster);
+      return cluster;
+    } catch (err) {
+      await cluster.stop();
+      throw err;
+    }
+  }
+
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;

@@ -16,16 +16,16 @@ const CHANGES = new Set(["start", "stop", "promote", "demote", "migrate_to", "mi
 
 /** A cluster running the demo with node3 as DC. */
 async function demoWithDc3(): Promise<TestCluster> {
-  const cluster = await TestCluster.start({ leaseTtl: TTL });
-  cluster.startNode("node3");
-  await poll(async () => (await cluster.dc()) === "node3", { timeoutMs: 20_000, what: "node3 elected DC" });
-  await cluster.startNodes(["node1", "node2"]);
-  await cluster.loadConfig(demo);
-  await cluster.waitStatus((s) => TestCluster.placement(s).get("agent")?.length === 3 && s.resources.every((r) => r.instances.length === 1), {
-    timeoutMs: 40_000,
-    what: "the demo started",
+  return TestCluster.prepared({ leaseTtl: TTL }, async (cluster) => {
+    cluster.startNode("node3");
+    await poll(async () => (await cluster.dc()) === "node3", { timeoutMs: 20_000, what: "node3 elected DC" });
+    await cluster.startNodes(["node1", "node2"]);
+    await cluster.loadConfig(demo);
+    await cluster.waitStatus((s) => TestCluster.placement(s).get("agent")?.length === 3 && s.resources.every((r) => r.instances.length === 1), {
+      timeoutMs: 40_000,
+      what: "the demo started",
+    });
   });
-  return cluster;
 }
 
 function anythingPid(cluster: TestCluster, node: string): string {

@@ -22,11 +22,11 @@ function settled(s: Parameters<Parameters<TestCluster["waitStatus"]>[0]>[0]): bo
 }
 
 async function runningDemo(leaseTtl: number): Promise<TestCluster> {
-  const cluster = await TestCluster.start({ leaseTtl });
-  await cluster.startNodes(NODES);
-  await cluster.loadConfig(demo);
-  await cluster.waitStatus((s) => settled(s), { timeoutMs: 40_000, what: "the demo started" });
-  return cluster;
+  return TestCluster.prepared({ leaseTtl }, async (cluster) => {
+    await cluster.startNodes(NODES);
+    await cluster.loadConfig(demo);
+    await cluster.waitStatus((s) => settled(s), { timeoutMs: 40_000, what: "the demo started" });
+  });
 }
 
 describe.runIf(etcdBinary && distBuilt)("etcd outage of 5 s", () => {
