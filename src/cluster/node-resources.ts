@@ -6,9 +6,9 @@
  */
 import type { Cib, NvSet } from "../cib/model.js";
 import { executionOrder } from "../scheduler/execution.js";
-import { primitivesOf, resourceParams } from "../scheduler/resources.js";
+import { historyIdOf, primitivesOf, resourceParams } from "../scheduler/resources.js";
 import { schedule, unpackStatus } from "../scheduler/schedule.js";
-import { actionRequest, historyIdOf } from "./controller/action-request.js";
+import { actionRequest } from "./controller/action-request.js";
 import type { Executor } from "./executor/executor.js";
 import type { ProbeTarget } from "./executor/types.js";
 

@@ -32,6 +32,13 @@ export function topOf(rsc: SResource): SResource {
   return r;
 }
 
+/** The id a resource's history is recorded under: anonymous clone instances share their base id. */
+export function historyIdOf(rsc: SResource): string {
+  if (rsc.historyId) return rsc.historyId;
+  const clone = cloneAncestor(rsc);
+  return clone && !clone.clone?.unique ? rsc.baseId : rsc.id;
+}
+
 /** A clone, or anything inside one. */
 export function isCloneResource(rsc: SResource): boolean {
   return rsc.variant === "clone" || cloneAncestor(rsc) !== undefined;

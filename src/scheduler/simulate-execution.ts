@@ -9,9 +9,9 @@ import type { Cib } from "../cib/model.js";
 import { FENCE, NOTIFY, SHUTDOWN } from "./actions.js";
 import { executionOrder } from "./execution.js";
 import { StatusWriter } from "./inject.js";
-import { isCloneResource } from "./resources.js";
+import { historyIdOf } from "./resources.js";
 import type { Transition } from "./schedule.js";
-import { Ord, Role, type Action, type SResource } from "./types.js";
+import { Ord, Role, type Action } from "./types.js";
 
 export interface OpFailure {
   rsc: string;
@@ -21,13 +21,6 @@ export interface OpFailure {
   rc: number;
 }
 
-/** The id a resource's history is recorded under (anonymous clone instances drop the instance number). */
-function historyIdOf(rsc: SResource): string {
-  if (rsc.historyId) return rsc.historyId;
-  let clone: SResource | undefined;
-  for (let p = rsc.parent; p; p = p.parent) if (p.variant === "clone") clone = p;
-  return clone && !clone.clone?.unique && isCloneResource(rsc) ? rsc.baseId : rsc.id;
-}
 
 function expectedRc(action: Action): number {
   if (action.task !== "monitor") return 0;

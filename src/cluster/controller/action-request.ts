@@ -5,7 +5,7 @@
  * action meta), the timeout and the rc the scheduler expects.
  */
 import { parseInterval } from "../../cib/iso8601.js";
-import { cloneAncestor } from "../../scheduler/resources.js";
+import { cloneAncestor, historyIdOf } from "../../scheduler/resources.js";
 import { CANCEL } from "../../scheduler/cancel.js";
 import type { Action, SResource, WorkingSet } from "../../scheduler/types.js";
 import type { ActionRequest, Term } from "../store/types.js";
@@ -48,13 +48,6 @@ export function recurringActionIds(rsc: SResource): string[] {
 export function expectedRc(action: Action): number {
   const target = action.meta.op_target_rc;
   return target === undefined ? 0 : Number(target);
-}
-
-/** The id a resource's history is recorded under: anonymous clone instances share their base id. */
-export function historyIdOf(rsc: SResource): string {
-  if (rsc.historyId) return rsc.historyId;
-  const clone = cloneAncestor(rsc);
-  return clone && !clone.clone?.unique ? rsc.baseId : rsc.id;
 }
 
 export function actionRequest(ws: WorkingSet, action: Action, transition: TransitionIdentity): ActionRequest {

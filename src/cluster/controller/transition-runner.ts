@@ -20,7 +20,8 @@ import { isScheduled } from "../../scheduler/execution.js";
 import { Ord, type Action } from "../../scheduler/types.js";
 import { StaleWriteError, type ActionResult, type ClusterStore } from "../store/types.js";
 import { CANCEL } from "../../scheduler/cancel.js";
-import { actionRequest, historyIdOf, recurringActionId, recurringActionIds, type TransitionIdentity } from "./action-request.js";
+import { historyIdOf } from "../../scheduler/resources.js";
+import { actionRequest, recurringActionId, recurringActionIds, type TransitionIdentity } from "./action-request.js";
 import type { Fencer } from "./fencer.js";
 import type { LostNodeTracker } from "./lost-nodes.js";
 
