@@ -156,6 +156,11 @@ export function pseudoAction(ws: WorkingSet, task: string): Action {
   return customAction(ws, undefined, task, undefined, { optional: true, pseudo: true, key: task });
 }
 
+/** Pacemaker's pe_action_set_reason: keep the first reason unless told to overwrite it. */
+export function setReason(action: Action, reason: string | undefined, overwrite: boolean): void {
+  if (action.reason === undefined || overwrite) action.reason = reason;
+}
+
 export function findAction(actions: Action[], key: string, node: SNode | undefined): Action | undefined {
   const found = actions.find((a) => a.key === key && sameNode(a.node, node));
   if (found || !node) return found;

@@ -10,7 +10,7 @@
  * so they get a fresh chance. Maintenance mode cancels recurring operations.
  */
 import type { OperationRecord, ResourceHistory } from "../cib/model.js";
-import { CLEAR_FAILCOUNT, DEMOTE, RELOAD_AGENT, STOP, customAction, newOrdering, opKey } from "./actions.js";
+import { CLEAR_FAILCOUNT, DEMOTE, RELOAD_AGENT, STOP, customAction, newOrdering, opKey, setReason } from "./actions.js";
 import { configuredOp, digestVerdict, type VerdictOptions } from "./action-digests.js";
 import { scheduleCancel } from "./cancel.js";
 import { scheduleCleanup } from "./cleanup.js";
@@ -18,7 +18,6 @@ import { configChangeAction, taskForDigest } from "./digest.js";
 import { failCount } from "./failcounts.js";
 import { activeRange } from "./active-ops.js";
 import { rescheduleRecurring } from "./recurring.js";
-import { setReason } from "./primitive-actions.js";
 import { isUniqueClone, topOf } from "./resources.js";
 import { triggerUnfencing } from "./unfencing.js";
 import { Ord, type Action, type SNode, type SResource, type WorkingSet } from "./types.js";

@@ -3,7 +3,7 @@
  * its next role and assigned node: stop, start, promote, demote (and a
  * stop-then-start when it must restart in place).
  */
-import { DELETE, DEMOTE, MONITOR, PROMOTE, START, STOP, customAction, orderActions, orderResourceActions, resourceActions } from "./actions.js";
+import { DELETE, DEMOTE, MONITOR, PROMOTE, START, STOP, customAction, orderActions, orderResourceActions, resourceActions, setReason } from "./actions.js";
 import { findActiveOn } from "./active.js";
 import { abortDanglingMigrations, canMigrate, createMigrationActions } from "./migrate.js";
 import { fenceOp } from "./fencing.js";
@@ -105,10 +105,6 @@ function demoteResource(ws: WorkingSet, rsc: SResource, _node: SNode | undefined
   for (const current of rsc.runningOn) {
     if (!isExpectedNode(rsc, current)) customAction(ws, rsc, DEMOTE, current, { optional });
   }
-}
-
-export function setReason(action: Action, reason: string | undefined, overwrite: boolean): void {
-  if (action.reason === undefined || overwrite) action.reason = reason;
 }
 
 /** Clean up a resource's history after stopping it (remove-after-stop). */

@@ -3,7 +3,7 @@
  * apply the rules directly; groups and clones pass them on to the matching
  * actions of their members.
  */
-import { hasFlag } from "./actions.js";
+import { hasFlag, setReason } from "./actions.js";
 import { cloneActionFlags, cloneUpdateOrderedActions } from "./clone-flags.js";
 import { groupActionFlags, groupUpdateOrderedActions } from "./group.js";
 import { snapshot, UPDATED_FIRST, UPDATED_THEN, updateActionForOrderings, type FlagsSnapshot } from "./graph.js";
@@ -40,10 +40,6 @@ export function updateOrderedActions(
 function reasonFrom(cause: Action, flag: "optional" | "runnable"): string {
   const change = flag === "optional" ? "required" : "unrunnable";
   return cause.rsc ? `${change} ${cause.rsc.id} ${cause.task}` : `${change} ${cause.task}`;
-}
-
-function setReason(action: Action, reason: string, overwrite: boolean): void {
-  if (action.reason === undefined || overwrite) action.reason = reason;
 }
 
 /** Clear a flag on `action` because of `cause`, noting why when they are different resources. */
