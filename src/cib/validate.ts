@@ -3,8 +3,9 @@
  * that do not exist, and constructs pacer does not support. Returns every
  * problem found (for `pacer verify`), each naming the element and id.
  */
+import { flattenResources } from "./resource-tree.js";
 import { formatProblem } from "./errors.js";
-import type { Cib, Constraint, ResourceConfig } from "./model.js";
+import type { Cib, Constraint } from "./model.js";
 
 export interface Problem {
   severity: "error" | "warning";
@@ -17,10 +18,6 @@ export interface Problem {
 
 function problem(file: string | undefined, severity: Problem["severity"], element: string, id: string | undefined, line: number | undefined, message: string): Problem {
   return { severity, element, id, line, message, text: `${severity}: ${formatProblem(message, { file, line, element, id })}` };
-}
-
-function allResources(list: ResourceConfig[]): ResourceConfig[] {
-  return list.flatMap((r) => (r.kind === "group" ? [r, ...r.children] : r.kind === "clone" ? [r, ...allResources([r.child])] : [r]));
 }
 
 function constraintRefs(c: Constraint): string[] {
@@ -39,7 +36,7 @@ function constraintRefs(c: Constraint): string[] {
 
 export function validateCib(cib: Cib, file?: string): Problem[] {
   const out: Problem[] = [];
-  const resources = allResources(cib.resources);
+  const resources = flattenResources(cib.resources);
   const ids = new Map<string, string>();
   for (const r of resources) {
     const seen = ids.get(r.id);

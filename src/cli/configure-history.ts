@@ -7,7 +7,7 @@
 import type { Command } from "commander";
 import { configurationCib } from "../cluster/controller/snapshot.js";
 import type { ConfigVersion } from "../cluster/store/types.js";
-import { flattenResources } from "../shell/edits.js";
+import { flattenResources } from "../cib/resource-tree.js";
 import { printConfiguration } from "../shell/printer.js";
 import { diffLines } from "../shell/text-diff.js";
 import { withTarget, type ConfigTarget, type TargetOptions } from "./config-target.js";

@@ -4,6 +4,7 @@
  * re-apply the same intent to the newer configuration. Nothing is lost:
  * a concurrent change is never overwritten.
  */
+import { flattenResources } from "../cib/resource-tree.js";
 import type { Cib, NvSet, ResourceConfig } from "../cib/model.js";
 import { readCib } from "../cib/read.js";
 import { writeCib, writeConfiguration } from "../cib/write.js";
@@ -24,12 +25,8 @@ export async function editConfig(store: ClusterStore, change: (cib: Cib) => Cib,
   }
 }
 
-function allResources(list: ResourceConfig[]): ResourceConfig[] {
-  return list.flatMap((r) => (r.kind === "group" ? [r, ...r.children] : r.kind === "clone" ? [r, ...allResources([r.child])] : [r]));
-}
-
 export function findResourceConfig(cib: Cib, id: string): ResourceConfig {
-  const found = allResources(cib.resources).find((r) => r.id === id);
+  const found = flattenResources(cib.resources).find((r) => r.id === id);
   if (!found) throw new Error(`there is no resource "${id}" in the configuration`);
   return found;
 }

@@ -3,16 +3,12 @@
  * and `erase` make them. Pure: each returns a changed copy, the input is
  * left alone; an unknown id is refused naming the ids that do exist.
  */
+import { flattenResources } from "../cib/resource-tree.js";
 import type { Cib, Constraint, ResourceConfig } from "../cib/model.js";
 import { emptyCib } from "./build.js";
 import { didYouMean } from "./errors.js";
 
 const SIMPLE_REFS = ["rsc", "withRsc", "first", "then"] as const;
-
-/** Every resource, group members and clone children included, parents first. */
-export function flattenResources(list: ResourceConfig[]): ResourceConfig[] {
-  return list.flatMap((r) => (r.kind === "group" ? [r, ...r.children] : r.kind === "clone" ? [r, ...flattenResources([r.child])] : [r]));
-}
 
 /** The ids a user can name in show/edit/delete/rename: nodes by name, resources, constraints, tags, alerts. */
 export function objectIds(cib: Cib): string[] {
