@@ -17,7 +17,7 @@ import type { ClusterStore } from "../cluster/store/types.js";
 const root = join(import.meta.dirname, "..", "..");
 const pacerBin = join(root, "bin", "pacer");
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export { sleep } from "../clock.js";
 
 export interface BenchClusterOptions {
   nodes: string[];

@@ -26,6 +26,4 @@ export function loadCibForCheck(file: string): Cib {
   return resolveIdRefs(parseCib(readText(file), { file }));
 }
 
-export function nowSeconds(): number {
-  return Math.floor(Date.now() / 1000);
-}
+export { nowSeconds } from "../clock.js";

@@ -3,14 +3,13 @@
  * `pacer node standby|online NODE`: what crm_resource and crm_attribute do
  * for Pacemaker users, as configuration edits the DC then acts on.
  */
+import { sleep } from "../clock.js";
 import type { Command } from "commander";
 import type { Cib } from "../cib/model.js";
 import { editConfig, setNvPair, withResourceMeta } from "../cluster/config-edit.js";
 import { liveStatus } from "../cluster/status-view.js";
 import type { ClusterStore } from "../cluster/store/types.js";
 import { addConnectionOptions, withStore, type ConnectionOptions } from "./cluster-connection.js";
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function waitUntilStopped(store: ClusterStore, id: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

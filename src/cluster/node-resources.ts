@@ -4,6 +4,7 @@
  * when it loses its lease. Both reuse the scheduler so that parameters,
  * instance names and stop order are exactly what the DC would use.
  */
+import { nowSeconds } from "../clock.js";
 import type { Cib, NvSet } from "../cib/model.js";
 import { executionOrder } from "../scheduler/execution.js";
 import { historyIdOf, primitivesOf, resourceParams } from "../scheduler/resources.js";
@@ -13,10 +14,6 @@ import type { Executor } from "./executor/executor.js";
 import type { ProbeTarget } from "./executor/types.js";
 
 const ONLINE = { in_ccm: "true", crmd: "online", join: "member", expected: "member" };
-
-function nowSeconds(): number {
-  return Math.floor(Date.now() / 1000);
-}
 
 /** One probe per configured primitive (one per anonymous clone), with parameters evaluated for this node. */
 export function probeTargets(config: Cib, nodeName: string): ProbeTarget[] {

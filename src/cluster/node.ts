@@ -11,6 +11,7 @@
  * node's resources, then grants the shutdown); a second SIGTERM, or the
  * shutdown timeout, exits at once.
  */
+import { nowSeconds, sleep } from "../clock.js";
 import { performance } from "node:perf_hooks";
 import { mkdirSync } from "node:fs";
 import type { Cib } from "../cib/model.js";
@@ -36,8 +37,6 @@ export interface NodeDaemonOptions {
   shutdownTimeoutMs?: number;
   log?: Logger;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class NodeDaemon {
   private readonly log: Logger;
@@ -266,7 +265,7 @@ export class NodeDaemon {
     this.shuttingDown = true;
     // A DC keeps its controller: it orchestrates its own shutdown (its do_shutdown comes last).
     this.log.info({ event: "shutdown-requested" }, "shutting down: asking the DC to move or stop this node's resources");
-    await this.store.setAttribute(this.opts.name, "shutdown", String(Math.floor(Date.now() / 1000)));
+    await this.store.setAttribute(this.opts.name, "shutdown", String(nowSeconds()));
     setTimeout(() => {
       this.log.warn({ event: "shutdown-timeout" }, "the shutdown took too long: exiting");
       void this.finish(0);

@@ -4,6 +4,7 @@
  * scheduler so that roles, failures and fail counts read as they do in
  * `pacer simulate` and crm_mon.
  */
+import { nowSeconds } from "../clock.js";
 import { failCount } from "../scheduler/failcounts.js";
 import { isPromotable, primitivesOf } from "../scheduler/resources.js";
 import { unpackStatus } from "../scheduler/schedule.js";
@@ -37,7 +38,7 @@ function agentName(rsc: SResource): string {
 export async function liveStatus(store: ClusterStore): Promise<LiveStatus | undefined> {
   const state = await readClusterState(store);
   if (!state) return undefined;
-  const now = Math.floor(Date.now() / 1000);
+  const now = nowSeconds();
   const snapshot = buildSnapshot(state, { now, lost: new Map() });
   const ws = unpackStatus({ cib: snapshot.cib, now });
   const dc = state.dc?.node ?? null;

@@ -4,6 +4,7 @@
  * live status until Ctrl-C (or, with --exit-after, until the cluster has
  * been healthy that long), then stops everything it started.
  */
+import { sleep } from "../clock.js";
 import { execa } from "execa";
 import { join } from "node:path";
 import { Command } from "commander";
@@ -15,7 +16,6 @@ import { LocalCluster, findEtcd } from "./local-cluster.js";
 
 const root = join(import.meta.dirname, "..", "..");
 const pacerBin = join(root, "bin", "pacer");
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function ensureEtcd(): Promise<string> {
   const found = findEtcd();

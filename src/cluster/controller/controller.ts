@@ -13,6 +13,7 @@
  * lost: a StaleWriteError from a guarded write, or a `dc` watch event naming
  * another term.
  */
+import { nowSeconds } from "../../clock.js";
 import { randomUUID } from "node:crypto";
 import type { ResourceHistory } from "../../cib/model.js";
 import { parseCib } from "../../cib/parse.js";
@@ -78,7 +79,7 @@ export class Controller {
     this.log = opts.log ?? logger("controller", { node: opts.node, term: opts.term });
     const monotonic = opts.monotonic ?? (() => performance.now());
     this.monotonic = monotonic;
-    this.clock = opts.clock ?? (() => Math.floor(Date.now() / 1000));
+    this.clock = opts.clock ?? nowSeconds;
     this.fencer = opts.fencer ?? new SelfFenceFencer(opts.selfFenceMarginMs ?? 10_000, monotonic);
   }
 
