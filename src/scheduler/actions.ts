@@ -156,6 +156,22 @@ export function pseudoAction(ws: WorkingSet, task: string): Action {
   return customAction(ws, undefined, task, undefined, { optional: true, pseudo: true, key: task });
 }
 
+/**
+ * An action's flags as one number, to tell cheaply whether an update
+ * changed any of them (this runs for every ordering edge, many times).
+ */
+export function flagBits(flags: ActionFlags): number {
+  return (
+    (flags.pseudo ? 1 : 0) |
+    (flags.runnable ? 2 : 0) |
+    (flags.optional ? 4 : 0) |
+    (flags.printAlways ? 8 : 0) |
+    (flags.requiresAny ? 16 : 0) |
+    (flags.migrateRunnable ? 32 : 0) |
+    (flags.reschedule ? 64 : 0)
+  );
+}
+
 /** Pacemaker's pe_action_set_reason: keep the first reason unless told to overwrite it. */
 export function setReason(action: Action, reason: string | undefined, overwrite: boolean): void {
   if (action.reason === undefined || overwrite) action.reason = reason;

@@ -4,7 +4,7 @@
  * nothing changes (a required start makes the stop before it required; an
  * unrunnable start makes what depends on it unrunnable, and so on).
  */
-import { DEMOTE, STOP, customAction, hasFlag, opKey, orderActions } from "./actions.js";
+import { DEMOTE, STOP, customAction, flagBits, hasFlag, opKey, orderActions } from "./actions.js";
 import { actionFlags, updateOrderedActions, updatePrimitiveOrderedActions } from "./variants-flags.js";
 import { blockColocationDependents } from "./colocation-block.js";
 import { isCloneResource } from "./resources.js";
@@ -149,7 +149,7 @@ function groupLocation(rsc: SResource): SNode | undefined {
 export function updateActionForOrderings(ws: WorkingSet, then: Action): void {
   let changed = 0;
   const lastRunnable = then.flags.runnable;
-  const lastFlags = JSON.stringify(then.flags);
+  const lastFlags = flagBits(then.flags);
   if (then.flags.requiresAny) {
     then.runnableBefore = 0;
     if (!then.requiredRunnableBefore) then.requiredRunnableBefore = 1;
@@ -189,7 +189,7 @@ export function updateActionForOrderings(ws: WorkingSet, then: Action): void {
     }
   }
   if (then.flags.requiresAny) {
-    if (lastFlags === JSON.stringify(then.flags)) changed &= ~UPDATED_THEN;
+    if (lastFlags === flagBits(then.flags)) changed &= ~UPDATED_THEN;
     else changed |= UPDATED_THEN;
   }
   if (changed & UPDATED_THEN) {

@@ -3,7 +3,7 @@
  * apply the rules directly; groups and clones pass them on to the matching
  * actions of their members.
  */
-import { hasFlag, setReason } from "./actions.js";
+import { flagBits, hasFlag, setReason } from "./actions.js";
 import { cloneActionFlags, cloneUpdateOrderedActions } from "./clone-flags.js";
 import { groupActionFlags, groupUpdateOrderedActions } from "./group.js";
 import { snapshot, UPDATED_FIRST, UPDATED_THEN, updateActionForOrderings, type FlagsSnapshot } from "./graph.js";
@@ -90,8 +90,8 @@ export function updatePrimitiveOrderedActions(
   type: number,
 ): number {
   let changed = 0;
-  const thenBefore = JSON.stringify(then.flags);
-  const firstBefore = JSON.stringify(first.flags);
+  const thenBefore = flagBits(then.flags);
+  const firstBefore = flagBits(first.flags);
   const thenWasOptional = then.flags.optional;
   const firstWasOptional = first.flags.optional;
 
@@ -121,10 +121,10 @@ export function updatePrimitiveOrderedActions(
   }
   if (hasFlag(type, Ord.Restart)) handleRestart(first, then, filter);
 
-  if (thenBefore !== JSON.stringify(then.flags)) {
+  if (thenBefore !== flagBits(then.flags)) {
     changed |= UPDATED_THEN;
     if (then.rsc?.parent) updateActionForOrderings(ws, then);
   }
-  if (firstBefore !== JSON.stringify(first.flags)) changed |= UPDATED_FIRST;
+  if (firstBefore !== flagBits(first.flags)) changed |= UPDATED_FIRST;
   return changed;
 }
