@@ -1,7 +1,7 @@
 /** `pacer node run`: the node daemon (one per machine). */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { runUnderSubreaper, watchParent } from "../cluster/subreaper.js";
+import { watchParent } from "../cluster/subreaper.js";
 import { registerNodeCommands } from "./resource.js";
 import type { Command } from "commander";
 import { NodeDaemon } from "../cluster/node.js";
@@ -31,11 +31,6 @@ export function registerNode(program: Command): void {
       .option("--lease-ttl <seconds>", "session lease TTL: how soon a lost node is noticed (default 10)", "10")
       .option("--ocf-root <dir>", "OCF_ROOT for resource agents (default /usr/lib/ocf)"),
   ).action(async (opts: RunOptions) => {
-    const viaSubreaper = await runUnderSubreaper();
-    if (viaSubreaper !== undefined) {
-      process.exitCode = viaSubreaper;
-      return;
-    }
     const ttl = Number(opts.leaseTtl);
     if (!Number.isInteger(ttl) || ttl < 2) throw new Error(`--lease-ttl must be a whole number of seconds, at least 2 (etcd's minimum), not "${opts.leaseTtl}"`);
     const daemon = new NodeDaemon({
