@@ -7,11 +7,14 @@ import type { ResourceHistory } from "../../src/cib/model.js";
 import type { StoreLimits } from "../../src/cluster/store/kv-store.js";
 import {
   ConfigConflictError,
+  DocumentConflictError,
   StaleWriteError,
   type ActionRequest,
   type ActionResult,
   type ClusterStore,
+  type Document,
   type ElectedDc,
+  type LogRecord,
   type WatchEvent,
 } from "../../src/cluster/store/types.js";
 
@@ -277,5 +280,47 @@ export function describeStoreContract(name: string, env: StoreEnv): void {
         },
         { maxInputs: 3 },
       ));
+
+    it("appends log records in order, keeps only the newest, and guards DC records by term", () =>
+      withCluster(
+        2,
+        async ([a, b]) => {
+          const session = await a!.openSession("node1", TTL);
+          const term = (await a!.campaign(session))!;
+          const seen: LogRecord<{ n: number }>[] = [];
+          const stop = await b!.watchLog<{ n: number }>("fencing", (r) => seen.push(r));
+          for (const n of [1, 2, 3, 4]) await a!.appendLog("fencing", { n }, term);
+          const kept = await b!.readLog<{ n: number }>("fencing");
+          expect(kept.map((r) => r.value.n)).toEqual([2, 3, 4]);
+          expect((await b!.readLog<{ n: number }>("fencing", 1)).map((r) => r.value.n)).toEqual([4]);
+          await waitFor(() => seen.length === 4, 2000, "log records");
+          expect(seen.map((r) => r.value.n)).toEqual([1, 2, 3, 4]);
+          await expect(b!.appendLog("fencing", { n: 5 }, String(BigInt(term) + 1000n))).rejects.toBeInstanceOf(StaleWriteError);
+          expect(await b!.readLog("other")).toEqual([]);
+          await stop();
+        },
+        { maxLogRecords: 3 },
+      ));
+
+    it("replaces documents with compare-and-swap and reports each version to watchers", () =>
+      withCluster(2, async ([a, b]) => {
+        const seen: (Document<{ v: string }> | undefined)[] = [];
+        const stop = await b!.watchDocument<{ v: string }>("breaker", (d) => seen.push(d));
+        expect(await a!.getDocument("breaker")).toBeUndefined();
+        const r1 = await a!.putDocument("breaker", { v: "closed" }, "0");
+        const outcomes = await Promise.allSettled([
+          a!.putDocument("breaker", { v: "a" }, r1),
+          b!.putDocument("breaker", { v: "b" }, r1),
+        ]);
+        expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
+        const lost = outcomes.find((o): o is PromiseRejectedResult => o.status === "rejected")!;
+        expect(lost.reason).toBeInstanceOf(DocumentConflictError);
+        const current = (await b!.getDocument<{ v: string }>("breaker"))!;
+        expect(["a", "b"]).toContain(current.value.v);
+        await waitFor(() => seen.length === 3, 2000, "document versions");
+        expect(seen[0]).toBeUndefined();
+        expect(seen[2]).toEqual(current);
+        await stop();
+      }));
   });
 }

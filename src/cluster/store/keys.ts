@@ -30,6 +30,10 @@ export const keys = {
   attr: (node: string, name: string): string => `attrs/${seg(node)}/${seg(name)}`,
   inputsPrefix: "inputs/",
   input: (n: number): string => `inputs/${pad(n)}`,
+  logsPrefix: "logs/",
+  logPrefix: (stream: string): string => `logs/${seg(stream)}/`,
+  logRecord: (stream: string, epochMs: number, unique: string): string => `logs/${seg(stream)}/${pad(epochMs)}-${unique}`,
+  document: (name: string): string => `documents/${seg(name)}`,
 };
 
 /** The decoded path segments of `key` after `prefix` (e.g. ["node1", "rsc"] for "ops/node1/rsc"). */

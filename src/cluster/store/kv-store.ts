@@ -9,6 +9,7 @@ import { logger, type Logger } from "../../log.js";
 import { follow } from "./follow.js";
 import { clusterPrefix, keyNumber, keys, keySegments, parseRevision } from "./keys.js";
 import type { Compare, KeyValue, Kv, KvEvent, Op } from "./kv.js";
+import { appendLog, decodeDocument, decodeRecord, DEFAULT_MAX_LOG_RECORDS, getDocument, putDocument, readLog } from "./records.js";
 import { LeaseSession, newIncarnation } from "./session.js";
 import {
   ConfigConflictError,
@@ -18,6 +19,8 @@ import {
   type ClusterStore,
   type ConfigVersion,
   type DcInfo,
+  type Document,
+  type LogRecord,
   type ElectedDc,
   type MemberInfo,
   type Session,
@@ -31,6 +34,8 @@ export interface StoreLimits {
   maxConfigHistory?: number;
   /** Saved scheduler inputs kept under inputs/ (default 100). */
   maxInputs?: number;
+  /** Records kept per log stream under logs/ (default 1000). */
+  maxLogRecords?: number;
 }
 
 const SAVE_INPUT_ATTEMPTS = 5;
@@ -39,6 +44,7 @@ export class KvClusterStore implements ClusterStore {
   private readonly log: Logger;
   private readonly maxConfigHistory: number;
   private readonly maxInputs: number;
+  private readonly maxLogRecords: number;
   private readonly sessions = new Set<LeaseSession>();
   private readonly watches = new Set<Unsubscribe>();
 
@@ -51,6 +57,7 @@ export class KvClusterStore implements ClusterStore {
     this.log = logger("store", { cluster });
     this.maxConfigHistory = limits.maxConfigHistory ?? 20;
     this.maxInputs = limits.maxInputs ?? 100;
+    this.maxLogRecords = limits.maxLogRecords ?? DEFAULT_MAX_LOG_RECORDS;
   }
 
   // ---- configuration ----
@@ -279,6 +286,41 @@ export class KvClusterStore implements ClusterStore {
       const [node, name] = keySegments(event.kv.key, keys.attrsPrefix);
       onChange({ ...watchEvent(event, event.type === "put" ? event.kv.value : undefined), node: node!, name: name! });
     });
+  }
+
+  // ---- logs and documents ----
+
+  appendLog(stream: string, value: unknown, term?: Term): Promise<string> {
+    return appendLog(this.kv, stream, value, this.maxLogRecords, term);
+  }
+
+  readLog<T>(stream: string, limit?: number): Promise<LogRecord<T>[]> {
+    return readLog<T>(this.kv, stream, limit);
+  }
+
+  watchLog<T>(stream: string, onRecord: (record: LogRecord<T>) => void): Promise<Unsubscribe> {
+    return this.watch({ prefix: keys.logPrefix(stream) }, (event) => {
+      if (event.type === "put") decodeRecord<T>(event.kv).forEach(onRecord);
+    });
+  }
+
+  getDocument<T>(name: string): Promise<Document<T> | undefined> {
+    return getDocument<T>(this.kv, name);
+  }
+
+  putDocument(name: string, value: unknown, expectedRevision: string, term?: Term): Promise<string> {
+    if (term !== undefined) this.termGuard(term);
+    return putDocument(this.kv, name, value, parseRevision(expectedRevision).toString(), term);
+  }
+
+  async watchDocument<T>(name: string, onChange: (doc: Document<T> | undefined) => void): Promise<Unsubscribe> {
+    let told = false;
+    const unsubscribe = await this.watch({ key: keys.document(name) }, (event) => {
+      told = true;
+      onChange(event.type === "put" ? decodeDocument<T>(event.kv) : undefined);
+    });
+    if (!told) onChange(undefined);
+    return unsubscribe;
   }
 
   /**

@@ -14,6 +14,8 @@
  *   ops/<node>/<rsc>       ResourceHistory JSON (operation history), under the node's lease
  *   attrs/<node>/<name>    transient node attribute value (fail counts, promotion scores, shutdown, ...)
  *   inputs/<n>             saved scheduler inputs (CIB XML with status), for replay
+ *   logs/<stream>/<ms>-<id> append-only JSON records (fencing history, events, breaker evidence), bounded
+ *   documents/<name>       one JSON value replaced with compare-and-swap (e.g. the breaker state)
  */
 import type { ResourceHistory } from "../../cib/model.js";
 
@@ -116,6 +118,29 @@ export class ConfigConflictError extends Error {
   }
 }
 
+/** Thrown by a compare-and-swap document write that lost a race. */
+export class DocumentConflictError extends Error {
+  constructor(
+    message: string,
+    readonly currentRevision: string,
+  ) {
+    super(message);
+    this.name = "DocumentConflictError";
+  }
+}
+
+/** A record of an append-only log; `revision` (etcd's) identifies and orders it. */
+export interface LogRecord<T> {
+  revision: string;
+  value: T;
+}
+
+/** A named JSON document and the mod revision to pass back for compare-and-swap ("0" when absent). */
+export interface Document<T> {
+  value: T;
+  revision: string;
+}
+
 export interface Session {
   readonly node: string;
   readonly incarnation: string;
@@ -171,6 +196,18 @@ export interface ClusterStore {
   setAttribute(node: string, name: string, value: string | undefined): Promise<void>;
   attributes(): Promise<Map<string, Record<string, string>>>;
   watchAttributes(onChange: (event: WatchEvent<string> & { node: string; name: string }) => void): Promise<Unsubscribe>;
+
+  // Append-only logs and compare-and-swap documents (records.ts). A `term` makes the write a DC write.
+  appendLog(stream: string, value: unknown, term?: Term): Promise<string>;
+  /** The stream's records, oldest first; with `limit`, only the newest `limit`. */
+  readLog<T>(stream: string, limit?: number): Promise<LogRecord<T>[]>;
+  /** The records already there (oldest first by key), then each new one as it is appended; pruning is not reported. */
+  watchLog<T>(stream: string, onRecord: (record: LogRecord<T>) => void): Promise<Unsubscribe>;
+  getDocument<T>(name: string): Promise<Document<T> | undefined>;
+  /** Writes `value` if the document is still at `expectedRevision` ("0": must not exist); returns the new revision. */
+  putDocument(name: string, value: unknown, expectedRevision: string, term?: Term): Promise<string>;
+  /** Calls back with the current document (or undefined) and on every change. */
+  watchDocument<T>(name: string, onChange: (doc: Document<T> | undefined) => void): Promise<Unsubscribe>;
 
   close(): Promise<void>;
 }
