@@ -32,3 +32,32 @@ function normalizeEndpoint(text: string): string {
   }
   return `${url.protocol}//${url.host}`;
 }
+
+/**
+ * How a client proves itself to a secured etcd: TLS (the CA that signed the
+ * servers' certificates, and optionally a client certificate and key, which
+ * etcd with --client-cert-auth requires and can map to a user by its CN),
+ * and etcd's own authentication (user and password). PEM contents, not paths:
+ * reading files is the caller's business.
+ */
+export interface EtcdCredentials {
+  ca?: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+  user?: string;
+  password?: string;
+}
+
+/** Refuses combinations etcd would reject later with a vaguer message. */
+export function checkCredentials(endpoints: string[], credentials: EtcdCredentials): void {
+  const tls = credentials.ca !== undefined || credentials.cert !== undefined || credentials.key !== undefined;
+  if ((credentials.cert === undefined) !== (credentials.key === undefined)) {
+    throw new RangeError("a client certificate needs its key and a key its certificate: pass both --etcd-cert and --etcd-key");
+  }
+  if (tls && endpoints.some((e) => e.startsWith("http:"))) {
+    throw new RangeError(`TLS options were given but the etcd endpoints are plain http (${endpoints.join(",")}): use https:// URLs`);
+  }
+  if ((credentials.user === undefined) !== (credentials.password === undefined)) {
+    throw new RangeError("etcd authentication needs both a user (--etcd-user) and a password (--etcd-password-file)");
+  }
+}

@@ -14,9 +14,11 @@
  */
 import { Etcd3, EtcdLeaseInvalidError, isRecoverableError, type IKeyValue, type Lease, type Namespace } from "etcd3";
 import { circuitBreaker, ConsecutiveBreaker, ExponentialBackoff, handleWhen, retry, type IBackoff } from "cockatiel";
+import type { EtcdCredentials } from "./endpoints.js";
 import { clusterPrefix } from "./keys.js";
 import type { Compare, KeyRange, KeyValue, Kv, KvEvent, KvLease, Op, TxnResult } from "./kv.js";
 import { KvClusterStore, type StoreLimits } from "./kv-store.js";
+import { ObservedKv, type KvObserver } from "./observed-kv.js";
 import { StaleWriteError, type ClusterStore } from "./types.js";
 
 export interface EtcdStoreOptions extends StoreLimits {
@@ -29,11 +31,15 @@ export interface EtcdStoreOptions extends StoreLimits {
   breakerHalfOpenMs?: number;
   /** Upper bound of the watch reconnect backoff (default 1000 ms). */
   watchBackoffMaxMs?: number;
+  /** TLS and authentication for a secured etcd (checked by checkCredentials in endpoints.ts). */
+  credentials?: EtcdCredentials;
+  /** Told of every call's duration and failure (the node daemon's metrics). */
+  observer?: KvObserver;
 }
 
 /** Connects lazily: the first call reaches etcd, so this never fails on an unreachable etcd. */
 export function openEtcdStore(options: EtcdStoreOptions): ClusterStore {
-  return new KvClusterStore(new EtcdKv(options), options.cluster, options);
+  return new KvClusterStore(new ObservedKv(new EtcdKv(options), options.observer), options.cluster, options);
 }
 
 const COMPARE_TARGET = { create: "Create", mod: "Mod", lease: "Lease" } as const;
@@ -44,8 +50,12 @@ class EtcdKv implements Kv {
 
   constructor(options: EtcdStoreOptions) {
     const callTimeoutMs = options.callTimeoutMs ?? 2000;
+    const { ca, cert, key, user, password } = options.credentials ?? {};
     this.client = new Etcd3({
       hosts: options.endpoints,
+      // grpc verifies against the system's roots when no CA is given (etcd3 types it as required).
+      ...(ca || cert ? { credentials: { rootCertificate: ca as Buffer, privateKey: key, certChain: cert } } : {}),
+      ...(user !== undefined && password !== undefined ? { auth: { username: user, password } } : {}),
       faultHandling: {
         host: () =>
           circuitBreaker(handleWhen(isRecoverableError), {
