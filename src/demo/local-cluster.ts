@@ -32,6 +32,8 @@ export interface LocalClusterOptions {
   env?: Record<string, string>;
   /** Node.js flags for the daemons (e.g. --cpu-prof, which NODE_OPTIONS refuses); the daemon under tini inherits them. */
   nodeFlags?: string[];
+  /** Per-node overrides (drills): its own etcd endpoints, OCF root, and a command to launch it under (e.g. `ip netns exec NS`). */
+  perNode?: (name: string) => { etcd?: string; ocfRoot?: string; prefix?: string[] };
 }
 
 export class LocalCluster {
@@ -71,9 +73,15 @@ export class LocalCluster {
   startNode(name: string): void {
     const logFile = this.logFile(name);
     const flags = this.opts.nodeFlags ?? [];
+    const own = this.opts.perNode?.(name) ?? {};
+    const command = [...(own.prefix ?? []), ...(flags.length ? [process.execPath, ...flags] : []), this.opts.pacerBin];
     const child = execa(
-      flags.length ? process.execPath : this.opts.pacerBin,
-      [...(flags.length ? [...flags, this.opts.pacerBin] : []), "node", "run", "--name", name, "--etcd", this.endpoint, "--state-dir", this.stateDir(name), "--lease-ttl", String(this.opts.leaseTtlSeconds)],
+      command[0]!,
+      [
+        ...command.slice(1),
+        ...["node", "run", "--name", name, "--etcd", own.etcd ?? this.endpoint, "--state-dir", this.stateDir(name), "--lease-ttl", String(this.opts.leaseTtlSeconds)],
+        ...(own.ocfRoot ? ["--ocf-root", own.ocfRoot] : []),
+      ],
       { stdout: "ignore", stderr: { file: logFile, append: true }, cleanup: true, forceKillAfterDelay: 10_000, reject: false, env: this.opts.env },
     );
     this.nodes.set(name, child);
@@ -103,10 +111,10 @@ export class LocalCluster {
     await this.nodes.get(name);
   }
 
-  /** Graceful: nodes first (SIGTERM, they hand over and exit), then etcd, then the temp dir. */
-  async stop(): Promise<void> {
-    for (const child of this.nodes.values()) child.kill("SIGTERM");
-    await Promise.all([...this.nodes.values()].map((c) => Promise.race([c, new Promise((r) => setTimeout(r, 15_000))])));
+  /** Graceful: nodes first (SIGTERM, they hand over and exit; SIGKILL after `graceMs`), then etcd, then the temp dir. */
+  async stop(graceMs = 15_000): Promise<void> {
+    for (const child of this.nodes.values()) child.kill(graceMs > 0 ? "SIGTERM" : "SIGKILL");
+    await Promise.all([...this.nodes.values()].map((c) => Promise.race([c, new Promise((r) => setTimeout(r, Math.max(graceMs, 2000)))])));
     for (const child of this.nodes.values()) if (child.exitCode === null) child.kill("SIGKILL");
     for (const pid of processesUnder(this.dir, this.startedTicks)) tryKill(pid, "SIGKILL");
     this.etcd?.kill("SIGTERM");
