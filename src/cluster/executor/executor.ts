@@ -10,6 +10,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { ResourceHistory } from "../../cib/model.js";
 import { logger as rootLogger, type Logger } from "../../log.js";
+import type { OperationObserver } from "../observers.js";
 import type { ActionRequest, ActionResult } from "../store/types.js";
 import { DEFAULT_OCF_ROOT, runAgent, type AgentOutcome } from "./agent-runner.js";
 import { AttributeChannel } from "./attribute-channel.js";
@@ -33,6 +34,8 @@ export interface ExecutorOptions {
   /** Wall clock in epoch ms, for last-rc-change (default Date.now). */
   clock?: () => number;
   logger?: Logger;
+  /** Told of every agent run (metrics). */
+  observer?: OperationObserver;
 }
 
 /** Pacemaker's default operation timeout, for probes given none. */
@@ -287,6 +290,17 @@ export class Executor {
       basePath: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin",
     });
     const outcome = await runAgent({ ocfRoot, agent: request.agent, action: request.task, env, timeoutMs: request.timeoutMs, killGraceMs: this.options.killGraceMs });
+    const { agent } = request;
+    this.options.observer?.operation({
+      agent: `${agent.class}:${agent.provider ? `${agent.provider}:` : ""}${agent.type}`,
+      rsc: request.historyId,
+      task: request.task,
+      intervalMs: request.intervalMs,
+      rc: outcome.rc,
+      expectedRc: request.expectedRc,
+      opStatus: outcome.opStatus,
+      execMs: outcome.execMs,
+    });
     // Attribute changes the agent made reach the sink before its result does.
     await this.channel.drain();
     return outcome;
