@@ -21,6 +21,8 @@ import { logger, type Logger } from "../../log.js";
 import { isScheduled } from "../../scheduler/execution.js";
 import { schedule } from "../../scheduler/schedule.js";
 import type { ClusterOptions } from "../../scheduler/types.js";
+import { emitEvent } from "../events.js";
+import type { ControllerObserver } from "../observers.js";
 import { StaleWriteError, type ClusterStore, type ElectedDc, type Term, type Unsubscribe } from "../store/types.js";
 import { FailureDetector, failureUpdate } from "./failures.js";
 import { SelfFenceFencer, type Fencer } from "./fencer.js";
@@ -49,6 +51,8 @@ export interface ControllerOptions {
   clock?: () => number;
   /** Monotonic milliseconds (lost-node deadlines). */
   monotonic?: () => number;
+  /** Told of scheduler runs and transition outcomes (metrics). */
+  observer?: ControllerObserver;
 }
 
 export class Controller {
@@ -129,11 +133,13 @@ export class Controller {
     this.noteState(state);
     const now = this.clock();
     const snapshot = buildSnapshot(state, { now, lost: new Map(this.lostNodes.all().map((l) => [l.node, l.history])) });
+    const scheduleStart = performance.now();
     const transition = schedule({ cib: snapshot.cib, now });
     this.options = transition.ws.options;
     this.armTimers(transition.ws);
 
     const actions = transition.ws.actions.filter(isScheduled);
+    this.opts.observer?.scheduled((performance.now() - scheduleStart) / 1000, actions.length);
     if (actions.length === 0) {
       this.log.info({ reasons }, "no action: every resource is where the configuration wants it");
       return;
@@ -153,6 +159,7 @@ export class Controller {
 
   private afterTransition(number: number, outcome: TransitionOutcome): void {
     this.log.info({ transition: number, outcome: outcome.kind, completed: outcome.completed }, `transition ${number} ${outcome.kind}: ${outcome.reason}`);
+    this.opts.observer?.transitionEnded(outcome.kind);
     if (outcome.kind === "halted") return this.stop(outcome.reason);
     const reason = `transition ${number} ${outcome.kind === "complete" ? "completed" : `was aborted (${outcome.reason})`}`;
     // A transition that got nothing done would likely fail the same way at once: pause first.
@@ -217,7 +224,10 @@ export class Controller {
       s.watchConfig((e) => this.outsideEvent(`the configuration changed (revision ${e.value?.revision ?? e.revision})`)),
       s.watchMembers((e) => {
         const node = e.value?.node ?? e.key.split("/").pop() ?? e.key;
-        if (e.type === "delete") this.current?.nodeLost(node);
+        if (e.type === "delete") {
+          this.current?.nodeLost(node);
+          void emitEvent(this.store, { kind: "node-lost", node, message: `${node} left the cluster (its session ended or its lease expired)` }, this.term);
+        }
         this.outsideEvent(e.type === "delete" ? `${node} left the cluster` : `${node} joined the cluster`);
       }),
       s.watchHistory((e) => this.onHistory(e.node, e.type, e.value, e.key)),
