@@ -102,6 +102,6 @@ async function metadataText(agent: LocatedAgent): Promise<string> {
   return outcome.stdout;
 }
 
-async function readMetadata(agent: LocatedAgent): Promise<AgentMetadata> {
+export async function readMetadata(agent: LocatedAgent): Promise<AgentMetadata> {
   return parseMetadata(await metadataText(agent), agent.path);
 }
