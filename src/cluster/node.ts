@@ -17,6 +17,8 @@ import { mkdirSync } from "node:fs";
 import type { Cib } from "../cib/model.js";
 import { logger, type Logger } from "../log.js";
 import { Controller } from "./controller/controller.js";
+import { emitEvent } from "./events.js";
+import type { ControllerObserver, OperationObserver } from "./observers.js";
 import { configurationCib } from "./controller/snapshot.js";
 import { SHUTDOWN_GRANTED_ATTRIBUTE } from "./controller/transition-runner.js";
 import { Executor } from "./executor/executor.js";
@@ -36,6 +38,10 @@ export interface NodeDaemonOptions {
   /** How long a graceful shutdown may take before the daemon exits anyway (default 120 s). */
   shutdownTimeoutMs?: number;
   log?: Logger;
+  /** A store opened by the caller (e.g. with TLS credentials and a metrics observer); default: a plain one on `endpoints`. */
+  store?: ClusterStore;
+  /** Told of agent runs and of scheduler runs while DC (metrics). */
+  observers?: { operations?: OperationObserver; controller?: ControllerObserver };
 }
 
 export class NodeDaemon {
@@ -56,8 +62,13 @@ export class NodeDaemon {
 
   constructor(private readonly opts: NodeDaemonOptions) {
     this.log = opts.log ?? logger("node", { node: opts.name });
-    this.store = openEtcdStore({ endpoints: opts.endpoints, cluster: opts.cluster });
+    this.store = opts.store ?? openEtcdStore({ endpoints: opts.endpoints, cluster: opts.cluster });
     this.exited = new Promise((resolve) => (this.exitResolve = resolve));
+  }
+
+  /** Age in ms of the newest lease renewal etcd acknowledged; undefined without a session. */
+  leaseAgeMs(): number | undefined {
+    return this.session && performance.now() - this.session.renewedAt();
   }
 
   async start(): Promise<void> {
@@ -71,14 +82,25 @@ export class NodeDaemon {
     if (!session) return;
     this.session = session;
     this.log.info({ event: "joined", incarnation: session.incarnation, leaseTtl: session.ttlSeconds }, "joined the cluster");
+    void emitEvent(this.store, { kind: "node-joined", node: this.opts.name, message: `${this.opts.name} joined the cluster`, details: { incarnation: session.incarnation } });
     await this.clearTransientAttributes();
     this.executor = await Executor.start({
       node: this.opts.name,
       stateDir: this.opts.stateDir,
       ocfRoot: this.opts.ocfRoot,
       logger: this.log.child({ component: "executor" }),
+      observer: this.opts.observers?.operations,
       sink: {
-        result: (r) => this.store.putResult(session, r),
+        result: (r) => {
+          void emitEvent(this.store, {
+            kind: "action-finished",
+            node: r.node,
+            rsc: r.rsc,
+            message: `${r.task}${r.intervalMs ? ` (every ${r.intervalMs / 1000} s)` : ""} of ${r.rsc} on ${r.node} finished: rc ${r.rc}${r.exitReason ? ` (${r.exitReason})` : ""}`,
+            details: { task: r.task, intervalMs: r.intervalMs, rc: r.rc, opStatus: r.opStatus, execMs: r.execMs, term: r.term, action: r.id },
+          });
+          return this.store.putResult(session, r);
+        },
         history: (h) => this.store.putHistory(session, h),
       },
       attributes: { set: (node, name, value) => this.store.setAttribute(node, name, value) },
@@ -153,6 +175,13 @@ export class NodeDaemon {
           this.log.warn({ event: "stale-action", action: action.id, term: action.term, current: this.term }, "refusing an action from a DC term that is not current");
           return;
         }
+        void emitEvent(this.store, {
+          kind: "action-started",
+          node: action.node,
+          rsc: action.rsc,
+          message: `${action.task}${action.intervalMs ? ` (every ${action.intervalMs / 1000} s)` : ""} of ${action.rsc} on ${action.node} started`,
+          details: { task: action.task, intervalMs: action.intervalMs, term: action.term, action: action.id, agent: action.agent },
+        });
         this.background("action", executor.execute(action));
       }),
       await this.store.watchConfig((event) => {
@@ -193,7 +222,14 @@ export class NodeDaemon {
     if (!term) return;
     this.term = term;
     this.log.info({ event: "elected", term }, `elected DC (term ${term})`);
-    const controller = new Controller({ store: this.store, term, node: this.opts.name, log: this.log.child({ component: "controller" }) });
+    void emitEvent(this.store, { kind: "dc-elected", node: this.opts.name, message: `${this.opts.name} was elected DC (term ${term})`, details: { term } }, term);
+    const controller = new Controller({
+      store: this.store,
+      term,
+      node: this.opts.name,
+      log: this.log.child({ component: "controller" }),
+      observer: this.opts.observers?.controller,
+    });
     this.controller = controller;
     void controller
       .run()
