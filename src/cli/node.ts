@@ -6,13 +6,17 @@ import { registerNodeCommands } from "./resource.js";
 import type { Command } from "commander";
 import { NodeDaemon } from "../cluster/node.js";
 import { logger } from "../log.js";
-import { addConnectionOptions, clusterName, endpoints, type ConnectionOptions } from "./cluster-connection.js";
+import { openEtcdStore } from "../cluster/store/etcd-store.js";
+import { NodeMetrics } from "../metrics/node-metrics.js";
+import { parseListen, startMetricsServer } from "../metrics/server.js";
+import { addConnectionOptions, storeOptions, type ConnectionOptions } from "./cluster-connection.js";
 
 interface RunOptions extends ConnectionOptions {
   name: string;
   stateDir?: string;
   leaseTtl: string;
   ocfRoot?: string;
+  metrics?: string;
 }
 
 function daemonDir(opts: RunOptions): string {
@@ -29,24 +33,40 @@ export function registerNode(program: Command): void {
       .requiredOption("--name <name>", "this node's name (as in the CIB's <nodes>)")
       .option("--state-dir <dir>", "where the node keeps agent state (default /var/lib/pacer/<name>)")
       .option("--lease-ttl <seconds>", "session lease TTL: how soon a lost node is noticed (default 10)", "10")
-      .option("--ocf-root <dir>", "OCF_ROOT for resource agents (default /usr/lib/ocf)"),
+      .option("--ocf-root <dir>", "OCF_ROOT for resource agents (default /usr/lib/ocf)")
+      .option("--metrics <addr:port>", "serve Prometheus metrics at http://ADDR:PORT/metrics (off by default)"),
   ).action(async (opts: RunOptions) => {
     const ttl = Number(opts.leaseTtl);
     if (!Number.isInteger(ttl) || ttl < 2) throw new Error(`--lease-ttl must be a whole number of seconds, at least 2 (etcd's minimum), not "${opts.leaseTtl}"`);
+    const listen = opts.metrics === undefined ? undefined : parseListen(opts.metrics);
+    const connection = storeOptions(opts);
+    const log = logger("node", { node: opts.name });
+    let leaseAge: () => number | undefined = () => undefined;
+    const metrics = listen && new NodeMetrics(connection.cluster, () => leaseAge());
+    const store = openEtcdStore({ ...connection, observer: metrics?.kvObserver });
     const daemon = new NodeDaemon({
       name: opts.name,
-      endpoints: endpoints(opts),
-      cluster: clusterName(opts),
+      endpoints: connection.endpoints,
+      cluster: connection.cluster,
       stateDir: daemonDir(opts),
       leaseTtlSeconds: ttl,
       ocfRoot: opts.ocfRoot,
-      log: logger("node", { node: opts.name }),
+      log,
+      store,
+      observers: metrics && { operations: metrics.operationObserver, controller: metrics.controllerObserver },
     });
+    leaseAge = () => daemon.leaseAgeMs();
+    if (listen && metrics) {
+      const server = await startMetricsServer(listen, metrics, store);
+      log.info({ event: "metrics", address: server.address }, `serving metrics at http://${listen.host}:${server.address.port}/metrics`);
+      void daemon.exited.then(() => server.close());
+    }
     mkdirSync(daemonDir(opts), { recursive: true });
     watchParent(daemonDir(opts));
     process.on("SIGTERM", () => void daemon.requestShutdown());
     process.on("SIGINT", () => void daemon.requestShutdown());
     await daemon.start();
+    if (metrics) store.watchDc((dc) => metrics.dcSeen(dc)).catch((err: Error) => log.warn({ err: err.message }, "metrics: cannot watch the DC"));
     process.exitCode = await daemon.exited;
   });
 }
