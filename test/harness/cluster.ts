@@ -40,6 +40,8 @@ export interface StartNodeOptions {
   leaseTtl?: number;
   /** etcd endpoint(s) to give the node instead of the harness's etcd. */
   etcd?: string;
+  /** More `pacer node run` arguments (e.g. --metrics 127.0.0.1:PORT). */
+  args?: string[];
 }
 
 export class TestNode {
@@ -147,6 +149,7 @@ export class TestCluster {
       ...["node", "run", "--name", name, "--state-dir", stateDir],
       ...["--lease-ttl", String(options.leaseTtl ?? this.leaseTtl)],
       ...["--etcd", options.etcd ?? this.etcd.endpoint, "--cluster", this.cluster],
+      ...(options.args ?? []),
     ];
     // Info level whatever the test run's level: the tests read the daemons' operation and election events.
     const env = { ...process.env, PACER_LOG_LEVEL: "info" };
