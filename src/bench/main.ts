@@ -2,15 +2,20 @@
  * `npm run bench -- <name> [options]`:
  *   generate --nodes N --resources R [--seed S] [--state cold|random|steady|lost]
  *            writes a generated CIB to standard output (see generate-cib.ts);
+ *   scheduler [--nodes 3,16,64] [--resources 10,100,1000] [--bound S] [--rounds N] [--json FILE]
+ *            pacer's scheduler against crm_simulate -R / -S on the same generated CIBs (scheduler-bench.ts);
  *   recovery --monitor 1s|10s --runs N   kill → running again of a resource (recovery.ts);
  *   failover --runs N --lease-ttl S      kill of the DC's daemon → new DC (failover.ts);
- *   idle --resources 100 --seconds 60    idle CPU and RSS of one node daemon (idle.ts).
+ *   idle --resources 100 --seconds 60    idle CPU and RSS of one node daemon (idle.ts);
+ *   nfs-failover --failovers 20          NFS over (stub) DRBD in network namespaces, as root (nfs-failover.ts).
  * The runtime benchmarks start a local etcd and node daemons on 127.0.0.1 and stop them again.
  */
 import { Command, InvalidArgumentError } from "commander";
 import { generateCibXml, type ClusterState } from "./generate-cib.js";
 import { failoverBench } from "./failover.js";
 import { idleBench } from "./idle.js";
+import { schedulerBench } from "./scheduler-bench.js";
+import { nfsFailoverBench } from "./nfs-failover.js";
 import { recoveryBench } from "./recovery.js";
 
 /** "1s", "10s", "500ms" or a plain number of seconds, in ms. */
@@ -18,6 +23,13 @@ function durationMs(text: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(text.trim());
   if (!m) throw new InvalidArgumentError(`not a duration: ${text}`);
   return Number(m[1]) * (m[2] === "ms" ? 1 : 1000);
+}
+
+/** "3,16,64": a list of positive integers. */
+function integers(text: string): number[] {
+  const list = text.split(",").map((part) => Number(part.trim()));
+  if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n <= 0)) throw new InvalidArgumentError(`not a list of positive integers: ${text}`);
+  return list;
 }
 
 function positive(text: string): number {
@@ -50,6 +62,22 @@ program
     process.stdout.write(generateCibXml({ nodes: o.nodes, resources: o.resources, seed: o.seed, state: o.state }));
   });
 program
+  .command("scheduler")
+  .description("pacer's scheduler (in process and CLI) against crm_simulate -R and -S on the same generated CIBs")
+  .option("--nodes <list>", "node counts", integers, [3, 16, 64])
+  .option("--resources <list>", "primitive counts", integers, [10, 100, 1000, 5000, 10000])
+  .option("--bound <seconds>", "kill a run after this long and report it as over the bound", positive, 120)
+  .option("--rounds <n>", "measurements of each tool on each case (medians are shown)", positive, 1)
+  .option("--seed <n>", "generator seed", Number, 1)
+  .option("--state <state>", "cold | random | steady | lost", "random")
+  .option("--crm-simulate <path>", "Pacemaker's crm_simulate", "/usr/sbin/crm_simulate")
+  .option("--json <file>", "also write every measurement as JSON")
+  .action((o: { nodes: number[]; resources: number[]; bound: number; rounds: number; seed: number; state: ClusterState; crmSimulate: string; json?: string }) =>
+    exitAfter(
+      schedulerBench({ nodes: o.nodes, resources: o.resources, boundSeconds: o.bound, rounds: o.rounds, seed: o.seed, state: o.state, crmSimulate: o.crmSimulate, jsonFile: o.json }).then(() => undefined),
+    ),
+  );
+program
   .command("recovery")
   .description("recovery latency of a killed resource process (anything running /bin/sleep)")
   .requiredOption("--monitor <interval>", "monitor interval, e.g. 1s or 10s", durationMs)
@@ -74,4 +102,11 @@ program
   .action((o: { resources: number; seconds: number; warmup: number; monitor: number; profile?: string }) =>
     exitAfter(idleBench({ resources: o.resources, seconds: o.seconds, warmupSeconds: o.warmup, monitorMs: o.monitor, profileDir: o.profile })),
   );
+program
+  .command("nfs-failover")
+  .description("NFS failover with a writing client: acknowledged writes lost and kill -> client reads again (root, network namespaces)")
+  .option("--failovers <n>", "number of node kills", positive, 20)
+  .option("--lease-ttl <seconds>", "lease TTL of the nodes", positive, 3)
+  .option("--writes <n>", "acknowledged writes before each kill", positive, 5)
+  .action((o: { failovers: number; leaseTtl: number; writes: number }) => exitAfter(nfsFailoverBench({ failovers: o.failovers, leaseTtlSeconds: o.leaseTtl, writesBeforeKill: o.writes })));
 await program.parseAsync(process.argv);

@@ -1,0 +1,42 @@
+/**
+ * `node dist/bench/scheduler-inprocess.js FILE [-S]`: the scheduler in
+ * process, one measurement per process (a fresh heap, so no run pays for
+ * another's garbage): read the file, parse and validate it, schedule it, and
+ * with -S also simulate executing the transition and unpack the revised
+ * status, as `pacer simulate -S` does. Prints the phases' times as JSON.
+ */
+import { readFileSync } from "node:fs";
+import { readCib } from "../cib/read.js";
+import { schedule, unpackStatus } from "../scheduler/schedule.js";
+import { simulateExecution } from "../scheduler/simulate-execution.js";
+
+export interface InProcessTimes {
+  readMs: number;
+  parseMs: number;
+  scheduleMs: number;
+  simulateMs: number;
+  totalMs: number;
+}
+
+/** The generated CIBs carry their execution-date; this is only the fallback "now". */
+const NOW = 1_700_000_100;
+
+function run(file: string, simulate: boolean): InProcessTimes {
+  const t0 = performance.now();
+  const text = readFileSync(file, "utf8");
+  const t1 = performance.now();
+  const cib = readCib(text, file);
+  const t2 = performance.now();
+  const transition = schedule({ cib, now: NOW, sanitized: true });
+  const t3 = performance.now();
+  if (simulate) unpackStatus({ cib: simulateExecution(transition), now: NOW });
+  const t4 = performance.now();
+  return { readMs: t1 - t0, parseMs: t2 - t1, scheduleMs: t3 - t2, simulateMs: t4 - t3, totalMs: t4 - t0 };
+}
+
+const [file, flag] = process.argv.slice(2);
+if (!file || (flag !== undefined && flag !== "-S")) {
+  process.stderr.write("usage: scheduler-inprocess.js FILE [-S]\n");
+  process.exit(2);
+}
+process.stdout.write(JSON.stringify(run(file, flag === "-S")) + "\n");
