@@ -3,6 +3,7 @@
  * that do not exist, and constructs pacer does not support. Returns every
  * problem found (for `pacer verify`), each naming the element and id.
  */
+import { readBreakerConfig } from "../breaker/config.js";
 import { flattenResources } from "./resource-tree.js";
 import { formatProblem } from "./errors.js";
 import type { Cib, Constraint } from "./model.js";
@@ -71,5 +72,8 @@ export function validateCib(cib: Cib, file?: string): Problem[] {
       }
     }
   }
+  // The circuit breaker's thresholds (rules evaluated at the CIB's execution-date, if any).
+  const breaker = readBreakerConfig(cib.crmConfig, Number(cib.attrs["execution-date"] ?? 0), cib.nodes.length);
+  for (const p of breaker.problems) out.push(problem(file, "error", "nvpair", p.id, p.line, p.message));
   return out;
 }
