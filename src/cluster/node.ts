@@ -227,6 +227,7 @@ export class NodeDaemon {
       store: this.store,
       term,
       node: this.opts.name,
+      leaseTtlSeconds: session.ttlSeconds,
       log: this.log.child({ component: "controller" }),
       observer: this.opts.observers?.controller,
     });

@@ -25,9 +25,10 @@ import { emitEvent } from "../events.js";
 import type { ControllerObserver } from "../observers.js";
 import { StaleWriteError, type ClusterStore, type ElectedDc, type Term, type Unsubscribe } from "../store/types.js";
 import { FailureDetector, failureUpdate } from "./failures.js";
-import { SelfFenceFencer, type Fencer } from "./fencer.js";
+import { ClusterFencer } from "../fencing/cluster-fencer.js";
+import type { Fencer } from "./fencer.js";
 import { LostNodeTracker } from "./lost-nodes.js";
-import { buildSnapshot, readClusterState, type ClusterState } from "./snapshot.js";
+import { buildSnapshot, configurationCib, readClusterState, type ClusterState } from "./snapshot.js";
 import { nextWakeup } from "./timers.js";
 import { TransitionRunner, type TransitionOutcome } from "./transition-runner.js";
 import { Trigger } from "./trigger.js";
@@ -38,10 +39,12 @@ export interface ControllerOptions {
   term: Term;
   /** This node's name, for the logs. */
   node: string;
-  /** The fencing seam; default: a lost node is safe once its lease expired and selfFenceMarginMs passed. */
+  /** The fencing seam; default: fence devices, else fencing-watchdog-timeout, else lease expiry + selfFenceMarginMs (ClusterFencer). */
   fencer?: Fencer;
   /** Time a node whose lease expired is given to finish stopping its resources (default 10 s). */
   selfFenceMarginMs?: number;
+  /** The nodes' session lease TTL (default 10 s): the self-fencing deadline fencing-watchdog-timeout must exceed. */
+  leaseTtlSeconds?: number;
   /** How long past an action's timeout to wait for its result (default 5 s). */
   resultGraceMs?: number;
   /** Pause before recomputing after a transition that achieved nothing (default 1 s), against busy loops. */
@@ -84,7 +87,17 @@ export class Controller {
     const monotonic = opts.monotonic ?? (() => performance.now());
     this.monotonic = monotonic;
     this.clock = opts.clock ?? nowSeconds;
-    this.fencer = opts.fencer ?? new SelfFenceFencer(opts.selfFenceMarginMs ?? 10_000, monotonic);
+    this.fencer =
+      opts.fencer ??
+      new ClusterFencer({
+        store: opts.store,
+        term: opts.term,
+        node: opts.node,
+        log: this.log.child({ component: "fencer" }),
+        selfFenceMarginMs: opts.selfFenceMarginMs ?? 10_000,
+        leaseTtlSeconds: opts.leaseTtlSeconds ?? 10,
+        monotonic,
+      });
   }
 
   /** Acts as DC until the term is lost or stop() is called; resolves with the reason it stopped. */
@@ -130,6 +143,7 @@ export class Controller {
       this.log.info({ reasons }, "no action: there is no configuration yet");
       return;
     }
+    this.fencer.observe?.(configurationCib(state.config), state.members);
     this.noteState(state);
     const now = this.clock();
     const snapshot = buildSnapshot(state, { now, lost: new Map(this.lostNodes.all().map((l) => [l.node, l.history])) });

@@ -1,18 +1,18 @@
 /**
- * The fencing seam. Fencing proper (fence devices, topology, fence agents)
- * comes in a later issue; until then a node is only ever taken as safe
- * because it fenced itself: every node stops its resources before its lease
- * can expire (the lease monitor's self-fencing), so once the lease has
- * expired and a margin for those stops has passed, the node runs nothing.
- *
- * Two paths use the seam:
- * - no fencing possible (the usual pacer setup): the lost node is shown to
- *   the scheduler as unclean, its resources blocked, until isSafe() is true;
- *   then the snapshot shows it cleanly down and its resources are recovered;
- * - fencing possible (have-watchdog, or devices once supported): the
- *   scheduler asks for a "stonith" action, and the transition runner calls
- *   fence(), which by default confirms a lost node at the same moment.
+ * The fencing seam. A lost node is taken as safe (its resources may be
+ * recovered elsewhere) in one of three ways:
+ * - fence devices configured (ClusterFencer): the scheduler asks for a
+ *   "stonith" action, the transition runner calls fence(), and only a
+ *   successful fencing operation (src/cluster/fencing) confirms the node;
+ *   a failed one is retried with backoff and nothing of the node is
+ *   recovered meanwhile;
+ * - no device, fencing-watchdog-timeout set: the node counts as fenced once
+ *   its lease expired and that timeout passed (it self-fenced by then);
+ * - neither: the node counts as fenced once its lease expired and the
+ *   self-fencing margin passed (SelfFenceFencer, the default seam).
  */
+import type { Cib } from "../../cib/model.js";
+import type { MemberInfo } from "../store/types.js";
 import type { LostNode } from "./lost-nodes.js";
 
 export interface FenceRequest {
@@ -20,6 +20,8 @@ export interface FenceRequest {
   /** "reboot", "off" or "on" (the scheduler's stonith_action). */
   action: string;
   reason?: string;
+  /** priority-fencing-delay the scheduler computed for this target; replaces the devices' own delays. */
+  priorityDelayMs?: number;
 }
 
 export interface Fencer {
@@ -33,6 +35,8 @@ export interface Fencer {
    * `lost` is the target's lost-node record, if it is lost.
    */
   fence(request: FenceRequest, lost: LostNode | undefined, signal: AbortSignal): Promise<boolean>;
+  /** The configuration and membership the DC just read (each cycle, before isSafe is asked). */
+  observe?(cib: Cib, members: MemberInfo[]): void;
 }
 
 /** The default seam: a lost node is safe once its lease expired and the self-fencing margin passed. */
@@ -60,7 +64,7 @@ export class SelfFenceFencer implements Fencer {
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(done, ms);
     signal.addEventListener("abort", done, { once: true });

@@ -21,6 +21,7 @@ import { Ord, type Action } from "../../scheduler/types.js";
 import { StaleWriteError, type ActionResult, type ClusterStore } from "../store/types.js";
 import { CANCEL } from "../../scheduler/cancel.js";
 import { historyIdOf } from "../../scheduler/resources.js";
+import { PRIORITY_FENCING_DELAY } from "../../scheduler/fencing.js";
 import { actionRequest, recurringActionId, recurringActionIds, type TransitionIdentity } from "./action-request.js";
 import type { Fencer } from "./fencer.js";
 import type { LostNodeTracker } from "./lost-nodes.js";
@@ -219,7 +220,13 @@ export class TransitionRunner {
   }
 
   private async fence(action: Action, target: string): Promise<void> {
-    const request = { target, action: action.meta.stonith_action ?? "reboot", reason: action.reason };
+    const priorityDelay = action.meta[PRIORITY_FENCING_DELAY];
+    const request = {
+      target,
+      action: action.meta.stonith_action ?? "reboot",
+      reason: action.reason,
+      priorityDelayMs: priorityDelay !== undefined ? Number(priorityDelay) * 1000 : undefined,
+    };
     this.ctx.log.info({ target, action: request.action, reason: action.reason }, `fencing ${target}: ${action.reason ?? "node is unclean"}`);
     const confirmed = await this.ctx.fencer.fence(request, this.ctx.lostNodes.get(target), this.fenceAbort.signal);
     if (!confirmed) throw new Error(`fencing ${target} was not confirmed`);
