@@ -11,6 +11,7 @@ import { registerNode } from "./node.js";
 import { registerStatus } from "./status.js";
 import { registerResource } from "./resource.js";
 import { registerRa } from "./ra.js";
+import { registerEvents } from "./events.js";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerStatus(program);
   registerResource(program);
   registerRa(program);
+  registerEvents(program);
   return program;
 }
 
