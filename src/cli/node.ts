@@ -2,6 +2,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { watchParent } from "../cluster/subreaper.js";
+import { writeFenceRegistry } from "../cluster/fencing/process-registry.js";
 import { registerNodeCommands } from "./resource.js";
 import type { Command } from "commander";
 import { NodeDaemon } from "../cluster/node.js";
@@ -63,6 +64,7 @@ export function registerNode(program: Command): void {
     }
     mkdirSync(daemonDir(opts), { recursive: true });
     watchParent(daemonDir(opts));
+    writeFenceRegistry(daemonDir(opts), process.env.PACER_SUBREAPER === "1");
     process.on("SIGTERM", () => void daemon.requestShutdown());
     process.on("SIGINT", () => void daemon.requestShutdown());
     await daemon.start();

@@ -48,12 +48,16 @@ export function fenceDevices(cib: Cib, now: number): FenceDevice[] {
 }
 
 export function fenceDevice(primitive: PrimitiveConfig, now: number): FenceDevice {
-  const raw = evaluateNvSets(primitive.instance, { now });
+  return deviceFromParams(primitive.id, primitive.type, evaluateNvSets(primitive.instance, { now }), primitive.line);
+}
+
+/** A device from its evaluated instance attributes (the executor gets them that way in an action). */
+export function deviceFromParams(id: string, agent: string, raw: Record<string, string>, line?: number): FenceDevice {
   const agentParams = Object.fromEntries(Object.entries(raw).filter(([name]) => !isClusterParam(name)));
   const check = raw["pcmk_host_check"];
   return {
-    id: primitive.id,
-    agent: primitive.type,
+    id,
+    agent,
     agentParams,
     raw,
     hostList: splitHostList(raw["pcmk_host_list"] ?? ""),
@@ -62,7 +66,7 @@ export function fenceDevice(primitive: PrimitiveConfig, now: number): FenceDevic
     hostArgument: raw["pcmk_host_argument"],
     delayBaseMs: parseInterval(raw["pcmk_delay_base"] ?? "0"),
     delayMaxMs: parseInterval(raw["pcmk_delay_max"] ?? "0"),
-    line: primitive.line,
+    line,
   };
 }
 

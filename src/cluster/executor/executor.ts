@@ -12,8 +12,10 @@ import type { ResourceHistory } from "../../cib/model.js";
 import { logger as rootLogger, type Logger } from "../../log.js";
 import type { OperationObserver } from "../observers.js";
 import type { ActionRequest, ActionResult } from "../store/types.js";
+import { AgentLauncher } from "./agent-launcher.js";
 import { DEFAULT_OCF_ROOT, runAgent, type AgentOutcome } from "./agent-runner.js";
 import { AttributeChannel } from "./attribute-channel.js";
+import { runStonithResource } from "../fencing/stonith-resource.js";
 import { agentEnvironment, type NodeDirs } from "./environment.js";
 import { fakeTransitionKey, forgetRecurring, operationKey, recordOperation } from "./history.js";
 import { EXEC, OCF } from "./ocf-result.js";
@@ -76,6 +78,7 @@ export class Executor {
     private readonly dirs: NodeDirs,
     private readonly shimsDir: string,
     private readonly channel: AttributeChannel,
+    private readonly launcher: AgentLauncher,
     private readonly log: Logger,
   ) {}
 
@@ -88,7 +91,8 @@ export class Executor {
     for (const dir of Object.values(dirs)) await mkdir(dir, { recursive: true });
     const log = options.logger ?? rootLogger("executor", { node: options.node });
     const channel = await AttributeChannel.open(dirs.attrd, options.attributes, log);
-    return new Executor(options, dirs, options.shimsDir ?? defaultShimsDir(), channel, log);
+    const launcher = new AgentLauncher(join(options.stateDir, "agent-output"));
+    return new Executor(options, dirs, options.shimsDir ?? defaultShimsDir(), channel, launcher, log);
   }
 
   get node(): string {
@@ -169,6 +173,7 @@ export class Executor {
     await this.queues.idle();
     await Promise.all(this.reporting.values());
     await this.channel.close();
+    this.launcher.close();
   }
 
   // -------------------------------------------------------------------------
@@ -274,6 +279,10 @@ export class Executor {
   // Running agents and recording what happened
 
   private async perform(request: ActionRequest): Promise<AgentOutcome> {
+    if (request.agent.class === "stonith") {
+      const { historyId: id, agent, task, params, timeoutMs } = request;
+      return runStonithResource({ id, agent: agent.type, task, params, timeoutMs, stateDir: this.dirs.rscTmp });
+    }
     if (request.agent.class !== "ocf") return notSupported(request.agent.class);
     const ocfRoot = this.options.ocfRoot ?? DEFAULT_OCF_ROOT;
     const env = agentEnvironment({
@@ -289,7 +298,7 @@ export class Executor {
       shimsDir: this.shimsDir,
       basePath: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin",
     });
-    const outcome = await runAgent({ ocfRoot, agent: request.agent, action: request.task, env, timeoutMs: request.timeoutMs, killGraceMs: this.options.killGraceMs });
+    const outcome = await runAgent({ ocfRoot, agent: request.agent, action: request.task, env, timeoutMs: request.timeoutMs, killGraceMs: this.options.killGraceMs, spawner: this.launcher.spawner });
     const { agent } = request;
     this.options.observer?.operation({
       agent: `${agent.class}:${agent.provider ? `${agent.provider}:` : ""}${agent.type}`,
@@ -384,10 +393,7 @@ function cancelledResult(request: ActionRequest): ActionResult {
 }
 
 function notSupported(agentClass: string): AgentOutcome {
-  const exitReason =
-    agentClass === "stonith"
-      ? "fencing devices (class stonith) are not run by pacer's executor yet"
-      : `resource class "${agentClass}" is not supported by pacer's executor (only ocf)`;
+  const exitReason = `resource class "${agentClass}" is not supported by pacer's executor (only ocf and stonith)`;
   return { rc: OCF.UNIMPLEMENT_FEATURE, opStatus: EXEC.NOT_SUPPORTED, exitReason, stdout: "", stderr: "", execMs: 0 };
 }
 
