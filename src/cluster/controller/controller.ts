@@ -26,6 +26,8 @@ import type { ControllerObserver } from "../observers.js";
 import { StaleWriteError, type ClusterStore, type ElectedDc, type Term, type Unsubscribe } from "../store/types.js";
 import { FailureDetector, failureUpdate } from "./failures.js";
 import { ClusterFencer } from "../fencing/cluster-fencer.js";
+import { BREAKER_DOCUMENT } from "../breaker/document.js";
+import { BreakerKeeper } from "../breaker/keeper.js";
 import type { Fencer } from "./fencer.js";
 import { LostNodeTracker } from "./lost-nodes.js";
 import { buildSnapshot, configurationCib, readClusterState, type ClusterState } from "./snapshot.js";
@@ -63,6 +65,7 @@ export class Controller {
   private readonly term: Term;
   private readonly log: Logger;
   private readonly fencer: Fencer;
+  private readonly breaker: BreakerKeeper;
   private readonly clock: () => number;
   private readonly monotonic: () => number;
   private readonly uuid = randomUUID();
@@ -87,6 +90,7 @@ export class Controller {
     const monotonic = opts.monotonic ?? (() => performance.now());
     this.monotonic = monotonic;
     this.clock = opts.clock ?? nowSeconds;
+    this.breaker = new BreakerKeeper(opts.store, opts.term, this.log.child({ component: "breaker" }));
     this.fencer =
       opts.fencer ??
       new ClusterFencer({
@@ -146,6 +150,9 @@ export class Controller {
     this.fencer.observe?.(configurationCib(state.config), state.members);
     this.noteState(state);
     const now = this.clock();
+    const breaker = await this.guarded(() => this.breaker.step(state, this.lostNodes.all().map((l) => l.node), now));
+    if (breaker === undefined) return;
+    state.breaker = breaker;
     const snapshot = buildSnapshot(state, { now, lost: new Map(this.lostNodes.all().map((l) => [l.node, l.history])) });
     const scheduleStart = performance.now();
     const transition = schedule({ cib: snapshot.cib, now });
@@ -246,6 +253,9 @@ export class Controller {
       }),
       s.watchHistory((e) => this.onHistory(e.node, e.type, e.value, e.key)),
       s.watchAttributes((e) => this.onAttribute(e.node, e.name, e.value)),
+      s.watchDocument<unknown>(BREAKER_DOCUMENT, (doc) => {
+        if (!this.breaker.isOwn(doc?.revision)) this.outsideEvent("the circuit breaker was changed by an operator");
+      }),
       s.watchResults((e) => {
         if (e.type === "put" && e.value) this.current?.onResult(e.value);
       }),

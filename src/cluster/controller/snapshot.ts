@@ -12,11 +12,14 @@
  * - down: anything else (never joined, left cleanly, or a lost node now known
  *   to be safe); a down node has no resource history, so nothing runs there.
  */
+import { applyBreaker } from "../../breaker/brake.js";
+import type { BreakerState } from "../../breaker/state.js";
 import { resolveIdRefs } from "../../cib/idrefs.js";
 import type { Cib, NodeStatus, NvSet, ResourceHistory } from "../../cib/model.js";
 import { cibFromXml } from "../../cib/parse.js";
 import { writeCib } from "../../cib/write.js";
 import { parseXml, type XmlElement } from "../../cib/xml.js";
+import { readBreaker } from "../breaker/document.js";
 import type { ClusterStore, ConfigVersion, ElectedDc, MemberInfo } from "../store/types.js";
 
 /** Everything the snapshot is made of, as read from the store at one moment. */
@@ -28,6 +31,8 @@ export interface ClusterState {
   /** Transient attributes by node name. */
   attributes: Map<string, Record<string, string>>;
   dc?: ElectedDc;
+  /** The circuit breaker (docs/breaker.md): its brake is part of the snapshot. */
+  breaker?: BreakerState;
 }
 
 export type NodeCondition = "online" | "lost" | "down";
@@ -61,15 +66,16 @@ const NODE_STATE: Record<NodeCondition, Record<string, string>> = {
 };
 
 export async function readClusterState(store: ClusterStore): Promise<ClusterState | undefined> {
-  const [config, members, history, attributes, dc] = await Promise.all([
+  const [config, members, history, attributes, dc, breaker] = await Promise.all([
     store.getConfig(),
     store.members(),
     store.allHistory(),
     store.attributes(),
     store.currentDc(),
+    readBreaker(store),
   ]);
   if (!config) return undefined;
-  return { config, members, history, attributes, dc };
+  return { config, members, history, attributes, dc, breaker: breaker.state };
 }
 
 /** The configuration alone, as a CIB model with an empty status section. */
@@ -106,7 +112,8 @@ export function buildSnapshot(state: ClusterState, options: SnapshotOptions): Sn
     crmConfig: options.lost.size > 0 ? withFencingRequired(config.crmConfig) : config.crmConfig,
     status,
   };
-  return { cib, xml: writeCib(cib), conditions };
+  const braked = state.breaker ? applyBreaker(cib, state.breaker) : cib;
+  return { cib: braked, xml: writeCib(braked), conditions };
 }
 
 /**
