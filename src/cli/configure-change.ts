@@ -10,6 +10,7 @@ import type { Cib } from "../cib/model.js";
 import { readCib } from "../cib/read.js";
 import { validateCib } from "../cib/validate.js";
 import { writeCib } from "../cib/write.js";
+import { assertFencingConfig } from "../cluster/fencing/config-check.js";
 import { ConfigConflictError } from "../cluster/store/types.js";
 import { schedule } from "../scheduler/schedule.js";
 import { printConfiguration } from "../shell/printer.js";
@@ -51,6 +52,7 @@ export async function prepare(target: ConfigTarget, draft: Draft, source = "the 
   if (current.revision !== draft.baseRevision) throw new StaleDraftError(target, draft.baseRevision, current.revision);
   const after = applySteps(current.cib, draft.steps);
   validateConfiguration(after, source);
+  await assertFencingConfig(after, source);
   return { before: current.cib, after, revision: current.revision };
 }
 

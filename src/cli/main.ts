@@ -12,6 +12,7 @@ import { registerStatus } from "./status.js";
 import { registerResource } from "./resource.js";
 import { registerRa } from "./ra.js";
 import { registerEvents } from "./events.js";
+import { registerFencing } from "./fencing.js";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerResource(program);
   registerRa(program);
   registerEvents(program);
+  registerFencing(program);
   return program;
 }
 

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { watchParent } from "../cluster/subreaper.js";
 import { writeFenceRegistry } from "../cluster/fencing/process-registry.js";
 import { registerNodeCommands } from "./resource.js";
+import { registerNodeFence } from "./fencing.js";
 import type { Command } from "commander";
 import { NodeDaemon } from "../cluster/node.js";
 import { logger } from "../log.js";
@@ -27,6 +28,7 @@ function daemonDir(opts: RunOptions): string {
 export function registerNode(program: Command): void {
   const node = program.command("node").description("node daemon and node commands");
   registerNodeCommands(node);
+  registerNodeFence(node);
   addConnectionOptions(
     node
       .command("run")

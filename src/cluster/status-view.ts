@@ -10,6 +10,7 @@ import { isPromotable, primitivesOf } from "../scheduler/resources.js";
 import { unpackStatus } from "../scheduler/schedule.js";
 import { Role, ROLE_NAMES, type SResource, type WorkingSet } from "../scheduler/types.js";
 import { buildSnapshot, readClusterState } from "./controller/snapshot.js";
+import { fencingProblem, fencingStatus, type FencingStatus } from "./fencing/fencing-status.js";
 import type { ClusterStore } from "./store/types.js";
 
 export interface StatusJson {
@@ -18,6 +19,8 @@ export interface StatusJson {
   resources: { id: string; agent: string; instances: { node: string; role: string; failed: boolean }[] }[];
   failures: { resource: string; node: string; failCount: number }[];
   problems: string[];
+  /** Nodes whose latest fencing failed and that have not come back (src/cluster/fencing/fencing-status.ts). */
+  fencing: FencingStatus[];
 }
 
 export interface LiveStatus {
@@ -46,6 +49,8 @@ export async function liveStatus(store: ClusterStore): Promise<LiveStatus | unde
   if (!dc) problems.push("no DC is elected: nothing is being managed");
   const nodes = ws.nodes.map((n) => ({ name: n.name, online: n.online, standby: n.standby, dc: n.name === dc }));
   for (const n of nodes) if (!n.online) problems.push(`node ${n.name} is offline`);
+  const fencing = await fencingStatus(store, new Set(nodes.filter((n) => n.online).map((n) => n.name)));
+  problems.push(...fencing.map(fencingProblem));
   const resources: StatusJson["resources"] = [];
   const failures: StatusJson["failures"] = [];
   for (const top of ws.resources) {
@@ -59,5 +64,5 @@ export async function liveStatus(store: ClusterStore): Promise<LiveStatus | unde
       }
     }
   }
-  return { ws, json: { dc, nodes, resources, failures, problems } };
+  return { ws, json: { dc, nodes, resources, failures, problems, fencing } };
 }
