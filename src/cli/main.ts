@@ -13,6 +13,7 @@ import { registerResource } from "./resource.js";
 import { registerRa } from "./ra.js";
 import { registerEvents } from "./events.js";
 import { registerFencing } from "./fencing.js";
+import { registerBreaker } from "./breaker.js";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerRa(program);
   registerEvents(program);
   registerFencing(program);
+  registerBreaker(program);
   return program;
 }
 
