@@ -17,7 +17,7 @@ async function render(store: ClusterStore, json: boolean): Promise<string> {
   const lines: string[] = [];
   lines.push(status.json.problems.length ? "Problems:" : "Problems: none");
   for (const p of status.json.problems) lines.push(`  * ${p}`);
-  lines.push(`DC: ${status.json.dc ?? "none"}`, "", "Cluster status:", ...formatClusterStatus(status.ws));
+  lines.push(`DC: ${status.json.dc ?? "none"}`, `Breaker: ${status.json.breaker.summary}`, "", "Cluster status:", ...formatClusterStatus(status.ws));
   if (status.json.failures.length) {
     lines.push("", "Fail counts:");
     for (const f of status.json.failures) lines.push(`  * ${f.resource} on ${f.node}: ${f.failCount}`);

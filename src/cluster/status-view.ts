@@ -9,6 +9,8 @@ import { failCount } from "../scheduler/failcounts.js";
 import { isPromotable, primitivesOf } from "../scheduler/resources.js";
 import { unpackStatus } from "../scheduler/schedule.js";
 import { Role, ROLE_NAMES, type SResource, type WorkingSet } from "../scheduler/types.js";
+import { breakerLine } from "../breaker/report.js";
+import { INITIAL_BREAKER } from "../breaker/state.js";
 import { buildSnapshot, readClusterState } from "./controller/snapshot.js";
 import { fencingProblem, fencingStatus, type FencingStatus } from "./fencing/fencing-status.js";
 import type { ClusterStore } from "./store/types.js";
@@ -21,6 +23,8 @@ export interface StatusJson {
   problems: string[];
   /** Nodes whose latest fencing failed and that have not come back (src/cluster/fencing/fencing-status.ts). */
   fencing: FencingStatus[];
+  /** The circuit breaker: "closed" or "tripped", nodes in HI, guarded resources (docs/breaker.md). */
+  breaker: { state: string; since: number; reason: string; hiNodes: string[]; guarded: string[]; summary: string };
 }
 
 export interface LiveStatus {
@@ -64,5 +68,8 @@ export async function liveStatus(store: ClusterStore): Promise<LiveStatus | unde
       }
     }
   }
-  return { ws, json: { dc, nodes, resources, failures, problems, fencing } };
+  const b = state.breaker ?? INITIAL_BREAKER;
+  if (b.state === "tripped") problems.unshift(`circuit breaker ${breakerLine(b)}`);
+  const breaker = { state: b.state, since: b.since, reason: b.reason, hiNodes: b.hiNodes.map((h) => h.node), guarded: b.guarded.map((g) => g.rsc), summary: breakerLine(b) };
+  return { ws, json: { dc, nodes, resources, failures, problems, fencing, breaker } };
 }
