@@ -16,6 +16,8 @@ import type { ClusterStore } from "../cluster/store/types.js";
 
 const root = join(import.meta.dirname, "..", "..");
 const pacerBin = join(root, "bin", "pacer");
+/** The compiled CLI, for daemons run as `node FLAGS entry.js` (bin/pacer is a sh launcher). */
+const pacerEntry = join(root, "dist", "cli", "entry.js");
 
 export { sleep } from "../clock.js";
 
@@ -50,7 +52,9 @@ export async function withBenchCluster<T>(options: BenchClusterOptions, maxSecon
   // PACER_BENCH_LOG_DIR keeps the daemons' logs (they are in the temp dir otherwise, removed at the end).
   const logDir = process.env.PACER_BENCH_LOG_DIR;
   const env = { PACER_LOG_LEVEL: "info", ...options.env };
-  const local = new LocalCluster({ nodes: options.nodes, pacerBin, leaseTtlSeconds: options.leaseTtlSeconds, env, logDir, nodeFlags: options.nodeFlags });
+  // With node flags (profiling) the daemon runs as `node FLAGS entry.js`, without tini.
+  const daemonBin = options.nodeFlags?.length ? pacerEntry : pacerBin;
+  const local = new LocalCluster({ nodes: options.nodes, pacerBin: daemonBin, leaseTtlSeconds: options.leaseTtlSeconds, env, logDir, nodeFlags: options.nodeFlags });
   let store: ClusterStore | undefined;
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= (async () => {

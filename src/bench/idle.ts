@@ -1,79 +1,114 @@
 /**
- * `npm run bench -- idle --resources 100 --seconds 60 [--warmup 20] [--profile DIR]`:
- * the idle cost of one node daemon running many Dummy resources, each
- * monitored every 10 s. After every resource has started and a warm-up, it
- * reads /proc/<pid>/stat (utime+stime) of the daemon and of its tini parent at
- * the start and the end of the window; the agents' CPU is what those two
- * reaped meanwhile (cutime+cstime). RSS (VmRSS) of the daemon is sampled every
- * second. The `bin/pacer` launcher above tini and etcd are reported apart.
- * With --profile, the daemon runs with --cpu-prof/--heap-prof into DIR
+ * `npm run bench -- idle --resources 10,100,1000 --seconds 60 [--warmup 20]
+ * [--monitor 10s] [--node-options "..."] [--profile DIR]`: the idle cost of
+ * one node daemon running N Dummy resources, each monitored every 10 s, one
+ * fresh cluster per size. After every resource has started and a warm-up,
+ * it reads /proc/<pid>/stat of the daemon, its agent launcher (the Perl
+ * process that forks the agents, agent-launcher.pl) and etcd at the start
+ * and the end of the window:
+ *   - pacer's own CPU = the daemon's utime+stime plus the launcher's (what
+ *     they ran themselves, not their children's);
+ *   - agents' CPU = what the launcher and the daemon reaped meanwhile
+ *     (cutime+cstime), i.e. the agents' processes;
+ *   - RSS (VmRSS) of the daemon, sampled every second, and of the launcher.
+ * With --profile, the daemon runs as `node --cpu-prof --heap-prof` into DIR
  * (written when it exits at the end of the run).
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { CLOCK_TICKS_PER_SECOND, processesUnder, statFields } from "../demo/processes.js";
 import { nodeEvents, poll, report, sleep, withBenchCluster, type BenchCluster } from "./bench-cluster.js";
 import { benchCib, primitive } from "./cib-text.js";
 
 export interface IdleOptions {
-  resources: number;
+  /** One run per size. */
+  resources: number[];
   seconds: number;
   warmupSeconds: number;
   monitorMs: number;
+  /** NODE_OPTIONS for the daemon (e.g. V8 heap flags), to compare settings. */
+  nodeOptions?: string;
   profileDir?: string;
+}
+
+export interface IdleResult {
+  resources: number;
+  startMs: number;
+  seconds: number;
+  /** % of one core. */
+  daemonCpu: number;
+  daemonUser: number;
+  daemonSys: number;
+  launcherCpu: number;
+  agentsCpu: number;
+  etcdCpu?: number;
+  rssEndMb: number;
+  rssMinMb: number;
+  rssMaxMb: number;
+  launcherRssMb: number;
 }
 
 const NODE = "node1";
 
-interface CpuTicks {
-  own: number;
+interface Ticks {
+  user: number;
+  sys: number;
   children: number;
 }
 
-function cpuTicks(pid: number): CpuTicks {
-  const f = statFields(pid);
-  if (!f) throw new Error(`process ${pid} is gone`);
-  return { own: Number(f[11]) + Number(f[12]), children: Number(f[13]) + Number(f[14]) };
+function ticks(pid: number | undefined): Ticks {
+  const f = pid === undefined ? undefined : statFields(pid);
+  if (!f) return { user: 0, sys: 0, children: 0 };
+  return { user: Number(f[11]), sys: Number(f[12]), children: Number(f[13]) + Number(f[14]) };
 }
 
-function rssMb(pid: number): number {
-  const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
-  return Number(kb) / 1024;
+function rssMb(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
 }
 
-function parentOf(pid: number): number {
-  return Number(statFields(pid)?.[1]);
+function childrenOf(pid: number): number[] {
+  return readdirSync("/proc").filter((e) => /^\d+$/.test(e)).map(Number).filter((p) => Number(statFields(p)?.[1]) === pid);
+}
+
+function commandOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
+  } catch {
+    return "";
+  }
 }
 
 function etcdPid(c: BenchCluster): number | undefined {
-  return processesUnder(c.local.dir).find((pid) => {
-    const argv0 = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0] ?? "";
-    return argv0.endsWith("/etcd") || argv0 === "etcd";
-  });
+  return processesUnder(c.local.dir).find((pid) => /(^|\/)etcd /.test(commandOf(pid)));
 }
 
-/** CPU use over the window as a percentage of one core. */
-const percent = (ticks: number, seconds: number) => ((ticks / CLOCK_TICKS_PER_SECOND / seconds) * 100).toFixed(2);
+/** % of one core used by `ticks` over `seconds`. */
+const percent = (t: number, seconds: number) => (t / CLOCK_TICKS_PER_SECOND / seconds) * 100;
 
-export async function idleBench(options: IdleOptions): Promise<void> {
-  const ids = Array.from({ length: options.resources }, (_, i) => `dummy-${String(i + 1).padStart(3, "0")}`);
+async function measureOne(options: IdleOptions, count: number): Promise<IdleResult> {
+  const ids = Array.from({ length: count }, (_, i) => `dummy-${String(i + 1).padStart(4, "0")}`);
   const cib = benchCib([NODE], ids.map((id) => primitive(id, "Dummy", {}, options.monitorMs)).join("\n"));
   const nodeFlags = options.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.profileDir}`, "--heap-prof", `--heap-prof-dir=${options.profileDir}`] : undefined;
-  const maxSeconds = 180 + options.warmupSeconds + options.seconds;
-  await withBenchCluster({ nodes: [NODE], leaseTtlSeconds: 10, cibXml: cib, nodeFlags }, maxSeconds, async (c) => {
+  const env = options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : undefined;
+  const maxSeconds = 240 + options.warmupSeconds + options.seconds;
+  return withBenchCluster({ nodes: [NODE], leaseTtlSeconds: 10, cibXml: cib, nodeFlags, env }, maxSeconds, async (c) => {
     const startedAt = performance.now();
     await poll(() => {
       const started = new Set(nodeEvents(c.local, NODE).filter((e) => e.msg === "operation completed" && e.task === "start" && e.rc === 0).map((e) => e.rsc));
       return started.size >= ids.length;
-    }, { timeoutMs: 120_000, intervalMs: 500, what: `all ${ids.length} resources started` });
-    report(`all ${ids.length} resources started in ${Math.round(performance.now() - startedAt)} ms; warming up ${options.warmupSeconds} s`);
+    }, { timeoutMs: 180_000, intervalMs: 250, what: `all ${ids.length} resources started` });
+    const startMs = performance.now() - startedAt;
     await sleep(options.warmupSeconds * 1000);
 
     const daemon = c.local.daemonPid(NODE)!;
-    const tini = parentOf(daemon);
-    const launcher = parentOf(tini);
+    const launcher = childrenOf(daemon).find((pid) => commandOf(pid).includes("agent-launcher"));
     const etcd = etcdPid(c);
-    const watched = { daemon, tini, launcher, ...(etcd ? { etcd } : {}) };
-    const before = Object.fromEntries(Object.entries(watched).map(([k, pid]) => [k, cpuTicks(pid)]));
+    const pids = { daemon, launcher, etcd };
+    const before = { daemon: ticks(daemon), launcher: ticks(launcher), etcd: ticks(etcd) };
     const windowStart = performance.now();
     const rss: number[] = [];
     while (performance.now() - windowStart < options.seconds * 1000) {
@@ -81,16 +116,42 @@ export async function idleBench(options: IdleOptions): Promise<void> {
       await sleep(1000);
     }
     const seconds = (performance.now() - windowStart) / 1000;
-    const after = Object.fromEntries(Object.entries(watched).map(([k, pid]) => [k, cpuTicks(pid)]));
-    const delta = (k: string, part: keyof CpuTicks) => after[k]![part] - before[k]![part];
-
-    report(`idle, 1 node, ${ids.length} Dummy resources monitored every ${options.monitorMs / 1000} s, ${seconds.toFixed(1)} s window:`);
-    report(`  daemon (pid ${daemon}) CPU: ${percent(delta("daemon", "own"), seconds)}% of one core`);
-    report(`  tini (pid ${tini}) CPU: ${percent(delta("tini", "own"), seconds)}%`);
-    report(`  daemon + tini CPU: ${percent(delta("daemon", "own") + delta("tini", "own"), seconds)}%`);
-    report(`  agents' CPU (reaped by daemon and tini): ${percent(delta("daemon", "children") + delta("tini", "children"), seconds)}%`);
-    report(`  launcher bin/pacer (pid ${launcher}) CPU: ${percent(delta("launcher", "own"), seconds)}%, RSS ${rssMb(launcher).toFixed(1)} MB`);
-    if (etcd) report(`  etcd (pid ${etcd}) CPU: ${percent(delta("etcd", "own"), seconds)}%, RSS ${rssMb(etcd).toFixed(1)} MB`);
-    report(`  daemon RSS: ${rss[rss.length - 1]!.toFixed(1)} MB at the end, ${Math.min(...rss).toFixed(1)}–${Math.max(...rss).toFixed(1)} MB over the window`);
+    const after = { daemon: ticks(pids.daemon), launcher: ticks(pids.launcher), etcd: ticks(pids.etcd) };
+    const d = (k: keyof typeof before, part: keyof Ticks) => after[k][part] - before[k][part];
+    return {
+      resources: count,
+      startMs,
+      seconds,
+      daemonCpu: percent(d("daemon", "user") + d("daemon", "sys"), seconds),
+      daemonUser: percent(d("daemon", "user"), seconds),
+      daemonSys: percent(d("daemon", "sys"), seconds),
+      launcherCpu: percent(d("launcher", "user") + d("launcher", "sys"), seconds),
+      agentsCpu: percent(d("launcher", "children") + d("daemon", "children"), seconds),
+      ...(etcd ? { etcdCpu: percent(d("etcd", "user") + d("etcd", "sys"), seconds) } : {}),
+      rssEndMb: rss[rss.length - 1]!,
+      rssMinMb: Math.min(...rss),
+      rssMaxMb: Math.max(...rss),
+      launcherRssMb: rssMb(launcher),
+    };
   });
+}
+
+export async function idleBench(options: IdleOptions): Promise<IdleResult[]> {
+  const results: IdleResult[] = [];
+  for (const count of options.resources) {
+    const r = await measureOne(options, count);
+    report(`${count} resources: all started in ${Math.round(r.startMs)} ms; pacer CPU ${(r.daemonCpu + r.launcherCpu).toFixed(2)}%, daemon RSS ${r.rssEndMb.toFixed(1)} MB`);
+    results.push(r);
+  }
+  const f = (n: number) => n.toFixed(2);
+  const mb = (n: number) => n.toFixed(1);
+  report(`idle, 1 node, Dummy resources monitored every ${options.monitorMs / 1000} s, ${options.seconds} s window after ${options.warmupSeconds} s warm-up${options.nodeOptions ? `, NODE_OPTIONS="${options.nodeOptions}"` : ""} (CPU in % of one core):`);
+  report("| resources | pacer CPU (daemon + launcher) | daemon user / sys | launcher | agents | etcd | daemon RSS end (min–max) | launcher RSS |");
+  report("|---|---|---|---|---|---|---|---|");
+  for (const r of results) {
+    report(
+      `| ${r.resources} | ${f(r.daemonCpu + r.launcherCpu)}% | ${f(r.daemonUser)}% / ${f(r.daemonSys)}% | ${f(r.launcherCpu)}% | ${f(r.agentsCpu)}% | ${r.etcdCpu === undefined ? "—" : f(r.etcdCpu) + "%"} | ${mb(r.rssEndMb)} MB (${mb(r.rssMinMb)}–${mb(r.rssMaxMb)}) | ${mb(r.launcherRssMb)} MB |`,
+    );
+  }
+  return results;
 }

@@ -38,6 +38,11 @@ function positive(text: string): number {
   return n;
 }
 
+/** "10,100,1000": positive numbers. */
+function positiveList(text: string): number[] {
+  return text.split(",").map((part) => positive(part));
+}
+
 /** Run a benchmark and exit with its outcome (stray handles must not keep a finished bench alive). */
 function exitAfter(run: Promise<void>): Promise<never> {
   return run.then(
@@ -94,13 +99,14 @@ program
 program
   .command("idle")
   .description("idle CPU and RSS of one node daemon with many monitored Dummy resources")
-  .option("--resources <n>", "number of Dummy resources", positive, 100)
+  .option("--resources <list>", "numbers of Dummy resources, one run each (e.g. 10,100,1000)", positiveList, [100])
   .option("--seconds <n>", "measurement window", positive, 60)
   .option("--warmup <n>", "seconds to wait after every resource started", positive, 20)
   .option("--monitor <interval>", "monitor interval", durationMs, 10_000)
+  .option("--node-options <flags>", "NODE_OPTIONS for the daemon, e.g. V8 heap flags")
   .option("--profile <dir>", "run the daemon with --cpu-prof and --heap-prof into this directory")
-  .action((o: { resources: number; seconds: number; warmup: number; monitor: number; profile?: string }) =>
-    exitAfter(idleBench({ resources: o.resources, seconds: o.seconds, warmupSeconds: o.warmup, monitorMs: o.monitor, profileDir: o.profile })),
+  .action((o: { resources: number[]; seconds: number; warmup: number; monitor: number; nodeOptions?: string; profile?: string }) =>
+    exitAfter(idleBench({ resources: o.resources, seconds: o.seconds, warmupSeconds: o.warmup, monitorMs: o.monitor, nodeOptions: o.nodeOptions, profileDir: o.profile }).then(() => undefined)),
   );
 program
   .command("nfs-failover")

@@ -22,6 +22,8 @@ export interface AgentCall {
   timeoutMs: number;
   /** After SIGTERM to the process group on timeout, how long until SIGKILL. */
   killGraceMs?: number;
+  /** How the agent is started (default: as a child of this process). */
+  spawner?: AgentSpawner;
 }
 
 export interface AgentOutcome {
@@ -39,7 +41,7 @@ const DEFAULT_KILL_GRACE_MS = 2000;
  * pipes open after it exits; we stop reading that long after the exit.
  */
 const OUTPUT_DRAIN_MS = 200;
-const MAX_OUTPUT_BYTES = 1024 * 1024;
+export const MAX_OUTPUT_BYTES = 1024 * 1024;
 
 /** The agent's executable, or an error message saying why there is none. */
 export function agentPath(ocfRoot: string, agent: AgentSpec): string | { error: string } {
@@ -51,6 +53,26 @@ export function agentPath(ocfRoot: string, agent: AgentSpec): string | { error: 
   return join(ocfRoot, "resource.d", provider, agent.type);
 }
 
+/** How an agent process ended, and what it wrote. */
+export interface AgentExit {
+  exitCode?: number;
+  signal?: NodeJS.Signals;
+  /** Set when the agent could not be run at all. */
+  failure?: string;
+  stdout: string;
+  stderr: string;
+}
+
+/** A started agent: its pid once known, a way to signal its process group, and its end. */
+export interface SpawnedAgent {
+  pid(): number | undefined;
+  signalGroup(signal: NodeJS.Signals): void;
+  finished: Promise<AgentExit>;
+}
+
+/** Starts `path action` with exactly `env`, in a new process group, from /, stdin closed. */
+export type AgentSpawner = (path: string, action: string, env: Record<string, string>) => SpawnedAgent;
+
 export async function runAgent(call: AgentCall): Promise<AgentOutcome> {
   const started = performance.now();
   const path = agentPath(call.ocfRoot, call.agent);
@@ -61,31 +83,21 @@ export async function runAgent(call: AgentCall): Promise<AgentOutcome> {
     return notInstalled(`agent ${path} is not installed or not executable`, started);
   }
 
-  const subprocess = execa(path, [call.action], {
-    env: call.env,
-    extendEnv: false,
-    detached: true, // its own process group, so a timeout kills its children too
-    cwd: "/",
-    stdin: "ignore",
-    reject: false,
-    maxBuffer: MAX_OUTPUT_BYTES,
-  });
-  const timedOut = killOnTimeout(subprocess, call.timeoutMs, call.killGraceMs ?? DEFAULT_KILL_GRACE_MS);
-  stopReadingAfterExit(subprocess);
-  const result = await subprocess;
+  const agent = (call.spawner ?? spawnDirectly)(path, call.action, call.env);
+  const timedOut = killOnTimeout(agent, call.timeoutMs, call.killGraceMs ?? DEFAULT_KILL_GRACE_MS);
+  const result = await agent.finished;
   timedOut.clear();
   const execMs = Math.round(performance.now() - started);
-  const stdout = String(result.stdout ?? "");
-  const stderr = String(result.stderr ?? "");
+  const { stdout, stderr } = result;
   const exitReason = extractExitReason(stderr);
 
   if (timedOut.fired()) {
     return { rc: OCF.UNKNOWN_ERROR, opStatus: EXEC.TIMEOUT, exitReason: `${call.action} did not complete within ${call.timeoutMs}ms`, stdout, stderr, execMs };
   }
-  if (typeof result.exitCode === "number") {
+  if (result.exitCode !== undefined) {
     return { ...mapExitCode(result.exitCode), exitReason, stdout, stderr, execMs };
   }
-  const why = result.signal ? `the agent was killed by ${result.signal}` : `the agent could not be run: ${result.message}`;
+  const why = result.signal ? `the agent was killed by ${result.signal}` : `the agent could not be run: ${result.failure}`;
   return { rc: OCF.UNKNOWN_ERROR, opStatus: EXEC.ERROR, exitReason: exitReason ?? why, stdout, stderr, execMs };
 }
 
@@ -93,14 +105,45 @@ function notInstalled(reason: string, started: number): AgentOutcome {
   return { rc: OCF.NOT_INSTALLED, opStatus: EXEC.NOT_INSTALLED, exitReason: reason, stdout: "", stderr: "", execMs: Math.round(performance.now() - started) };
 }
 
+/**
+ * The agent as a child of this process (execa), with its output on pipes:
+ * for one-off runs (the CLI, the agent kit). The node daemon starts its
+ * agents through an AgentLauncher instead.
+ */
+const spawnDirectly: AgentSpawner = (path, action, env) => {
+  const subprocess = execa(path, [action], {
+    env,
+    extendEnv: false,
+    detached: true, // its own process group, so a timeout kills its children too
+    cwd: "/",
+    stdin: "ignore",
+    reject: false,
+    maxBuffer: MAX_OUTPUT_BYTES,
+  });
+  stopReadingAfterExit(subprocess);
+  return {
+    pid: () => subprocess.pid,
+    signalGroup: (signal) => {
+      if (subprocess.pid !== undefined) signalGroup(subprocess.pid, signal);
+    },
+    finished: subprocess.then((result) => ({
+      exitCode: typeof result.exitCode === "number" ? result.exitCode : undefined,
+      signal: result.signal,
+      failure: result.message,
+      stdout: String(result.stdout ?? ""),
+      stderr: String(result.stderr ?? ""),
+    })),
+  };
+};
+
 /** SIGTERM to the whole process group at the deadline, SIGKILL after the grace period. */
-function killOnTimeout(subprocess: ResultPromise, timeoutMs: number, graceMs: number): { fired(): boolean; clear(): void } {
+function killOnTimeout(agent: SpawnedAgent, timeoutMs: number, graceMs: number): { fired(): boolean; clear(): void } {
   let fired = false;
   let killTimer: NodeJS.Timeout | undefined;
   const termTimer = setTimeout(() => {
     fired = true;
-    signalGroup(subprocess.pid, "SIGTERM");
-    killTimer = setTimeout(() => signalGroup(subprocess.pid, "SIGKILL"), graceMs);
+    agent.signalGroup("SIGTERM");
+    killTimer = setTimeout(() => agent.signalGroup("SIGKILL"), graceMs);
   }, timeoutMs);
   return {
     fired: () => fired,
@@ -109,14 +152,13 @@ function killOnTimeout(subprocess: ResultPromise, timeoutMs: number, graceMs: nu
       // After a timeout, still make sure stragglers in the group die.
       if (fired && killTimer) {
         clearTimeout(killTimer);
-        signalGroup(subprocess.pid, "SIGKILL");
+        agent.signalGroup("SIGKILL");
       }
     },
   };
 }
 
-function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
-  if (pid === undefined) return;
+export function signalGroup(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pid, signal);
   } catch {

@@ -12,6 +12,7 @@ import type { ResourceHistory } from "../../cib/model.js";
 import { logger as rootLogger, type Logger } from "../../log.js";
 import type { OperationObserver } from "../observers.js";
 import type { ActionRequest, ActionResult } from "../store/types.js";
+import { AgentLauncher } from "./agent-launcher.js";
 import { DEFAULT_OCF_ROOT, runAgent, type AgentOutcome } from "./agent-runner.js";
 import { AttributeChannel } from "./attribute-channel.js";
 import { runStonithResource } from "../fencing/stonith-resource.js";
@@ -77,6 +78,7 @@ export class Executor {
     private readonly dirs: NodeDirs,
     private readonly shimsDir: string,
     private readonly channel: AttributeChannel,
+    private readonly launcher: AgentLauncher,
     private readonly log: Logger,
   ) {}
 
@@ -89,7 +91,8 @@ export class Executor {
     for (const dir of Object.values(dirs)) await mkdir(dir, { recursive: true });
     const log = options.logger ?? rootLogger("executor", { node: options.node });
     const channel = await AttributeChannel.open(dirs.attrd, options.attributes, log);
-    return new Executor(options, dirs, options.shimsDir ?? defaultShimsDir(), channel, log);
+    const launcher = new AgentLauncher(join(options.stateDir, "agent-output"));
+    return new Executor(options, dirs, options.shimsDir ?? defaultShimsDir(), channel, launcher, log);
   }
 
   get node(): string {
@@ -170,6 +173,7 @@ export class Executor {
     await this.queues.idle();
     await Promise.all(this.reporting.values());
     await this.channel.close();
+    this.launcher.close();
   }
 
   // -------------------------------------------------------------------------
@@ -294,7 +298,7 @@ export class Executor {
       shimsDir: this.shimsDir,
       basePath: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin",
     });
-    const outcome = await runAgent({ ocfRoot, agent: request.agent, action: request.task, env, timeoutMs: request.timeoutMs, killGraceMs: this.options.killGraceMs });
+    const outcome = await runAgent({ ocfRoot, agent: request.agent, action: request.task, env, timeoutMs: request.timeoutMs, killGraceMs: this.options.killGraceMs, spawner: this.launcher.spawner });
     const { agent } = request;
     this.options.observer?.operation({
       agent: `${agent.class}:${agent.provider ? `${agent.provider}:` : ""}${agent.type}`,

@@ -1,0 +1,149 @@
+/**
+ * The node daemon's way of starting agents: through agent-launcher.pl, a
+ * small long-lived Perl process that forks and execs them. Forking the
+ * daemon itself costs in proportion to its size (page tables copied, then
+ * copy-on-write faults on every page it touches afterwards), and with
+ * recurring monitors that happens several times a second; forking a few-MB
+ * Perl process costs a fraction of that (measured in docs/benchmarks.md,
+ * "Idle cost"). The agent's output goes to files in `outputDir`, read back
+ * (at most MAX_OUTPUT_BYTES each) and removed once it exits, so a daemon it
+ * left running with our output open does not hold a pipe of ours.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, open, unlink } from "node:fs/promises";
+import { constants } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { logger } from "../../log.js";
+import { MAX_OUTPUT_BYTES, signalGroup, type AgentExit, type AgentSpawner, type SpawnedAgent } from "./agent-runner.js";
+
+const LAUNCHER = "agent-launcher.pl";
+const log = logger("agent-launcher");
+
+interface Pending {
+  pid?: number;
+  /** A signal asked for before the pid was known. */
+  signalWhenStarted?: NodeJS.Signals;
+  finish(exit: Omit<AgentExit, "stdout" | "stderr">): void;
+}
+
+/** The Perl script, beside this module in the source tree (the TypeScript build does not copy it). */
+function launcherScript(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [join(here, LAUNCHER), join(here, "..", "..", "..", "src", "cluster", "executor", LAUNCHER)];
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) throw new Error(`cannot find pacer's ${LAUNCHER} (looked in ${candidates.join(", ")})`);
+  return found;
+}
+
+export class AgentLauncher {
+  private child: ChildProcess | undefined;
+  private readonly pending = new Map<string, Pending>();
+  private nextId = 1;
+  private buffered = "";
+
+  constructor(private readonly outputDir: string) {}
+
+  /** An AgentSpawner that starts agents through this launcher. */
+  readonly spawner: AgentSpawner = (path, action, env) => this.launch(path, action, env);
+
+  /** Stop the launcher (agents still running carry on; their results are lost). */
+  close(): void {
+    this.child?.stdin?.end();
+    this.child = undefined;
+  }
+
+  private launch(path: string, action: string, env: Record<string, string>): SpawnedAgent {
+    const id = String(this.nextId++);
+    const out = join(this.outputDir, `${id}.out`);
+    const err = join(this.outputDir, `${id}.err`);
+    const entry: Pending = { finish: () => undefined };
+    const exited = new Promise<Omit<AgentExit, "stdout" | "stderr">>((resolve) => {
+      entry.finish = resolve;
+    });
+    this.pending.set(id, entry);
+    const fields = [id, path, action, out, err, ...Object.entries(env).map(([k, v]) => `${k}=${v}`)];
+    if (fields.some((f) => f.includes("\0"))) {
+      this.pending.delete(id);
+      entry.finish({ failure: "the agent's environment contains a NUL byte" });
+    } else {
+      void this.started().then((child) => child.stdin!.write(fields.map((f) => f + "\0").join("") + "\0"));
+    }
+    return {
+      pid: () => entry.pid,
+      signalGroup: (signal) => {
+        if (entry.pid === undefined) entry.signalWhenStarted = signal;
+        else signalGroup(entry.pid, signal);
+      },
+      finished: exited.then(async (exit) => ({ ...exit, stdout: await takeOutput(out), stderr: await takeOutput(err) })),
+    };
+  }
+
+  private async started(): Promise<ChildProcess> {
+    if (this.child) return this.child;
+    await mkdir(this.outputDir, { recursive: true });
+    if (this.child) return this.child;
+    const child = spawn("perl", [launcherScript()], { stdio: ["pipe", "pipe", "inherit"] });
+    this.child = child;
+    child.stdout!.setEncoding("utf8");
+    child.stdout!.on("data", (chunk: string) => this.onReplies(chunk));
+    child.stdin!.on("error", () => undefined); // reported through "exit"
+    child.on("error", (err) => this.lost(child, `the agent launcher could not be started: ${err.message}`));
+    child.on("exit", (code, signal) => this.lost(child, `the agent launcher exited (${signal ?? `code ${code}`})`));
+    return child;
+  }
+
+  private onReplies(chunk: string): void {
+    this.buffered += chunk;
+    let nl: number;
+    while ((nl = this.buffered.indexOf("\n")) >= 0) {
+      const line = this.buffered.slice(0, nl);
+      this.buffered = this.buffered.slice(nl + 1);
+      const [id = "", kind, ...rest] = line.split(" ");
+      const value = rest.join(" ");
+      const entry = this.pending.get(id);
+      if (!entry) continue; // an exit after an "error" reply
+      if (kind === "pid") {
+        entry.pid = Number(value);
+        if (entry.signalWhenStarted) signalGroup(entry.pid, entry.signalWhenStarted);
+        continue;
+      }
+      this.pending.delete(id);
+      if (kind === "exit") entry.finish({ exitCode: Number(value) });
+      else if (kind === "signal") entry.finish({ signal: signalName(Number(value)) });
+      else entry.finish({ failure: value });
+    }
+  }
+
+  /** The launcher died: whatever it was running is reported as failed; the next agent starts a new one. */
+  private lost(child: ChildProcess, why: string): void {
+    if (this.child === child) this.child = undefined;
+    if (this.pending.size === 0) return;
+    log.error({ running: this.pending.size }, why);
+    for (const entry of this.pending.values()) entry.finish({ failure: why });
+    this.pending.clear();
+  }
+}
+
+function signalName(n: number): NodeJS.Signals | undefined {
+  return (Object.entries(constants.signals) as [NodeJS.Signals, number][]).find(([, v]) => v === n)?.[0];
+}
+
+async function takeOutput(file: string): Promise<string> {
+  try {
+    const handle = await open(file, "r");
+    try {
+      const size = Math.min((await handle.stat()).size, MAX_OUTPUT_BYTES);
+      if (size === 0) return "";
+      const buffer = Buffer.alloc(size);
+      const { bytesRead } = await handle.read(buffer, 0, size, 0);
+      return buffer.toString("utf8", 0, bytesRead);
+    } finally {
+      await handle.close();
+      await unlink(file).catch(() => undefined);
+    }
+  } catch {
+    return "";
+  }
+}
