@@ -14,6 +14,7 @@ import { registerRa } from "./ra.js";
 import { registerEvents } from "./events.js";
 import { registerFencing } from "./fencing.js";
 import { registerBreaker } from "./breaker.js";
+import { registerDrill } from "./drill.js";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerEvents(program);
   registerFencing(program);
   registerBreaker(program);
+  registerDrill(program);
   return program;
 }
 

@@ -1,0 +1,95 @@
+/**
+ * `pacer drill list` and `pacer drill run NAME... | --all`: chaos drills
+ * against a local test cluster the drill starts itself (docs/drills.md).
+ */
+import { join } from "node:path";
+import type { Command } from "commander";
+import { findEtcd } from "../demo/local-cluster.js";
+import { catalogue, findDrills } from "../drill/catalogue.js";
+import { namespacesAvailable } from "../drill/netns.js";
+import { summarize, writeReport } from "../drill/report.js";
+import { runDrills, skipReason } from "../drill/runner.js";
+import type { DrillResult } from "../drill/types.js";
+
+const repoRoot = join(import.meta.dirname, "..", "..");
+
+interface RunOptions {
+  all?: boolean;
+  quick?: boolean;
+  iterations: string;
+  seed?: string;
+  nodes: string;
+  report?: string;
+  json?: boolean;
+}
+
+function positiveInt(value: string, flag: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${flag} must be an integer of at least ${min}, not "${value}"`);
+  return n;
+}
+
+function resultLine(r: DrillResult): string {
+  if (r.verdict === "skip") return `SKIP ${r.drill}: ${r.reason}`;
+  const head = `${r.verdict === "pass" ? "PASS" : "FAIL"} ${r.drill} (seed ${r.seed}, ${(r.durationMs / 1000).toFixed(1)} s, recovery ${r.recoveryMs.map((m) => `${(m / 1000).toFixed(1)} s`).join("/") || "-"})`;
+  return r.verdict === "fail" ? `${head}\n     ${r.reason}\n     replay: ${r.replay}` : head;
+}
+
+export function registerDrill(program: Command): void {
+  const drill = program.command("drill").description("chaos drills: inject faults into a local test cluster and audit it from ground truth");
+  drill
+    .command("list")
+    .description("the drill catalogue: what each injects and what must hold")
+    .option("--json", "print the catalogue as JSON")
+    .action(async (opts: { json?: boolean }) => {
+      const namespaces = await namespacesAvailable();
+      const rows = catalogue.map((d) => ({ name: d.name, family: d.family, injects: d.injects, holds: d.holds, skipHere: skipReason(d, { nodes: 3, namespaces }) ?? null }));
+      if (opts.json) {
+        process.stdout.write(JSON.stringify(rows, null, 2) + "\n");
+        return;
+      }
+      for (const r of rows) {
+        process.stdout.write(`${r.name} [${r.family}]${r.skipHere ? ` (skipped here: ${r.skipHere})` : ""}\n  injects: ${r.injects}\n  holds:   ${r.holds}\n`);
+      }
+    });
+  drill
+    .command("run")
+    .description("run drills, each on a fresh local cluster (real etcd, pacer node daemons and agents)")
+    .argument("[names...]", "drills to run (see pacer drill list)")
+    .option("--all", "run the whole catalogue")
+    .option("--quick", "short monitors and waits (CI)")
+    .option("--iterations <n>", "run the selection this many times, seed, seed+1, ...", "1")
+    .option("--seed <n>", "seed for faults, targets and timing (default: random, printed)")
+    .option("--nodes <n>", "pacer nodes per cluster", "3")
+    .option("--report <dir>", "write drill-report.json and drill-report.html there")
+    .option("--json", "print the results as JSON")
+    .action(async (names: string[], opts: RunOptions) => {
+      if (opts.all === (names.length > 0)) throw new Error('name the drills to run, or pass --all (not both): "pacer drill list" shows them');
+      const drills = opts.all ? catalogue : findDrills(names);
+      const etcdBin = findEtcd();
+      if (!etcdBin) throw new Error("drills need etcd: install Debian's etcd-server (apt-get install etcd-server) or set ETCD_BIN");
+      const seed = opts.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : positiveInt(opts.seed, "--seed", 0);
+      const namespaces = await namespacesAvailable();
+      const say = (text: string) => (opts.json ? process.stderr : process.stdout).write(text + "\n");
+      say(`seed ${seed}${namespaces ? "" : " (not root or no ip netns: drills that need network namespaces are skipped)"}`);
+      const results = await runDrills(drills, {
+        nodes: positiveInt(opts.nodes, "--nodes", 1),
+        quick: opts.quick ?? false,
+        iterations: positiveInt(opts.iterations, "--iterations", 1),
+        seed,
+        etcdBin,
+        repoRoot,
+        namespaces,
+        onResult: (r) => say(resultLine(r)),
+      });
+      const s = summarize(results);
+      say(`${s.runs} runs: ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped; ${s.auditChecks} audit checks, ${s.auditFailures} audit failures (seed ${seed})`);
+      if (opts.report) {
+        const command = `pacer drill run ${opts.all ? "--all" : names.join(" ")}${opts.quick ? " --quick" : ""} --iterations ${opts.iterations} --seed ${seed} --nodes ${opts.nodes}`;
+        const files = writeReport(opts.report, results, command);
+        say(`report: ${files.html} and ${files.json}`);
+      }
+      if (opts.json) process.stdout.write(JSON.stringify({ seed, summary: s, results }, null, 2) + "\n");
+      if (s.failed > 0) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,87 @@
+/**
+ * Agent faults, with the test-only ocf:pacer-drill:Fault agent (resource
+ * "trouble" in the base configuration, migration-threshold 2, start and stop
+ * timeouts of 4 s): flapping monitors, hanging starts, failing stops, and an
+ * agent missing on one node.
+ */
+import { sleep } from "../../clock.js";
+import type { Drill } from "../types.js";
+import { activeOn, bringUp, faultSwitch, nodeOf, waitFor } from "./helpers.js";
+
+export const agentDrills: Drill[] = [
+  {
+    name: "monitor-flapping",
+    family: "agent",
+    injects: "Turns the Fault agent's monitor failure on and off a seeded 2–4 times where 'trouble' runs, a few monitor intervals each.",
+    holds: "Each failure is recovered; after migration-threshold (2) failures the resource leaves that node; it is never active twice; convergence once the flapping stops.",
+    async run(ctx) {
+      await bringUp(ctx);
+      const flaps = ctx.random.between(2, 4);
+      for (let i = 0; i < flaps; i++) {
+        const node = await nodeOf(ctx, "trouble");
+        faultSwitch(ctx, "monitor-fail", true, node);
+        await sleep(ctx.random.between(2500, 5000));
+        faultSwitch(ctx, "monitor-fail", false, node);
+        await ctx.step(`flap ${i + 1}`, { converge: true });
+      }
+    },
+  },
+  {
+    name: "start-hang",
+    family: "agent",
+    injects: "Makes the Fault agent's start hang on the node where 'trouble' runs, then restarts 'trouble' (pacer resource restart).",
+    holds: "The hanging start is killed at its 4 s timeout, the start failure keeps 'trouble' off that node, and it runs elsewhere; never twice.",
+    async run(ctx) {
+      await bringUp(ctx);
+      const node = await nodeOf(ctx, "trouble");
+      faultSwitch(ctx, "start-hang", true, node);
+      await ctx.cluster.cliOk("resource", "restart", "trouble");
+      await waitFor(ctx, "trouble running on another node", async () => (await nodeOf(ctx, "trouble").catch(() => node)) !== node, 40_000);
+      await ctx.step("start hung and timed out", { converge: true });
+      faultSwitch(ctx, "start-hang", false, node);
+    },
+  },
+  {
+    name: "stop-fail",
+    family: "agent",
+    injects: "Makes the Fault agent's stop fail where 'trouble' runs, then asks to move it (pacer resource move); later clears the fault and cleans up.",
+    holds: "A resource whose stop failed is never started elsewhere while it may still run (without fencing it stays blocked where it is); after cleanup the move completes.",
+    async run(ctx) {
+      await bringUp(ctx);
+      const node = await nodeOf(ctx, "trouble");
+      const target = ctx.random.pick(ctx.cluster.names.filter((n) => n !== node));
+      faultSwitch(ctx, "stop-fail", true, node);
+      await ctx.cluster.cliOk("resource", "move", "trouble", target);
+      ctx.cluster.record("step", `move trouble to ${target}`);
+      await sleep(ctx.quick ? 8000 : 15_000);
+      ctx.check(!(await activeOn(ctx, target)).includes("trouble"), `trouble not started on ${target} while its stop on ${node} failed`);
+      await ctx.step("stop failed");
+      faultSwitch(ctx, "stop-fail", false, node);
+      await ctx.cluster.cliOk("resource", "cleanup", "trouble");
+      await waitFor(ctx, `trouble moved to ${target}`, async () => (await nodeOf(ctx, "trouble").catch(() => "")) === target, 40_000);
+      await ctx.cluster.cliOk("resource", "clear", "trouble");
+    },
+  },
+  {
+    name: "agent-missing",
+    family: "agent",
+    injects: "Restarts a seeded node without the pacer-drill agents in its OCF root, then asks to move 'trouble' there.",
+    holds: "The node's probe reports the agent not installed; 'trouble' never becomes active there and keeps running elsewhere.",
+    async run(ctx) {
+      await bringUp(ctx);
+      const home = await nodeOf(ctx, "trouble");
+      const node = ctx.random.pick(ctx.cluster.names.filter((n) => n !== home));
+      await ctx.cluster.stopNode(node);
+      ctx.cluster.buildOcfRoot(node, false);
+      ctx.cluster.record("fault", `${node} restarts without the pacer-drill agents`, node);
+      await ctx.cluster.startNodes([node]);
+      await ctx.cluster.cliOk("resource", "move", "trouble", node);
+      await sleep(ctx.quick ? 6000 : 12_000);
+      ctx.check(!(await activeOn(ctx, node)).includes("trouble"), `trouble never active on ${node}, which lacks its agent`);
+      ctx.check((await nodeOf(ctx, "trouble").catch(() => "")) !== "", "trouble still running somewhere");
+      await ctx.step("moved toward a node without the agent");
+      await ctx.cluster.cliOk("resource", "clear", "trouble");
+      await ctx.cluster.cliOk("resource", "cleanup", "trouble");
+    },
+  },
+];

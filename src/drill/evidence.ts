@@ -1,0 +1,140 @@
+/**
+ * Gathering the audits' evidence from a running drill cluster and judging
+ * it: probes on every node, the nodes' logged operations, the
+ * configuration through every etcd member, the breaker document when the
+ * breaker exists, and whether the cluster has reached its target.
+ */
+import type { Cib } from "../cib/model.js";
+import { nowSeconds } from "../clock.js";
+import { buildSnapshot, configurationCib, readClusterState } from "../cluster/controller/snapshot.js";
+import { liveStatus } from "../cluster/status-view.js";
+import { openEtcdStore } from "../cluster/store/etcd-store.js";
+import type { ClusterStore } from "../cluster/store/types.js";
+import { schedule } from "../scheduler/schedule.js";
+import { auditBreaker, auditConfig, auditExclusive, auditHandover, type BreakerWindow, type ConfigReading } from "./audits.js";
+import type { DrillCluster } from "./drill-cluster.js";
+import { isActive, probeNode, resourceKinds, type Probe } from "./ground-truth.js";
+import type { AuditResult } from "./types.js";
+
+const READ_TIMEOUT_MS = 3000;
+export const BREAKER_DOCUMENT = "breaker";
+
+export class Evidence {
+  private readonly memberStores = new Map<string, ClusterStore>();
+  /** Configuration changes the CLI acknowledged (exit 0), each with a string it put in the configuration. */
+  readonly acknowledged: { id: string; marker: string }[] = [];
+
+  constructor(private readonly cluster: DrillCluster) {}
+
+  async config(): Promise<Cib | undefined> {
+    const version = await withTimeout(this.cluster.store.getConfig(), READ_TIMEOUT_MS);
+    return version ? configurationCib(version) : undefined;
+  }
+
+  async probes(config: Cib): Promise<Probe[]> {
+    const all = await Promise.all(this.cluster.names.map((n) => probeNode(config, this.cluster.home(n))));
+    return all.flat();
+  }
+
+  /** Every audit, against what is true now and everything logged so far. */
+  async audit(): Promise<AuditResult[]> {
+    const config = await this.config().catch(() => undefined);
+    const results: AuditResult[] = [];
+    const lines = this.cluster.logLines();
+    const operations = this.cluster.operations(lines);
+    if (config) {
+      const kinds = resourceKinds(config);
+      results.push(auditExclusive(await this.probes(config), kinds));
+      results.push(auditHandover(operations, this.cluster.nodeDowns(lines), kinds));
+    } else {
+      const skipped = "the configuration cannot be read now (etcd without quorum)";
+      results.push({ audit: "at-most-one-active", ok: true, violations: [], skipped }, { audit: "no-start-before-fence", ok: true, violations: [], skipped });
+    }
+    const readings = await this.configReadings();
+    results.push(readings.length > 0 ? auditConfig(readings, this.acknowledged) : { audit: "configuration-consistent", ok: true, violations: [], skipped: "no etcd member answers now" });
+    const windows = await this.breakerWindows();
+    results.push(windows ? auditBreaker(operations, windows) : { audit: "no-recovery-while-tripped", ok: true, violations: [], skipped: "no breaker document in this cluster (the breaker is not built yet or never tripped)" });
+    return results;
+  }
+
+  /** The configuration through each etcd member that answers (an unavailable member is not an inconsistent one). */
+  async configReadings(): Promise<ConfigReading[]> {
+    const readings: ConfigReading[] = [];
+    for (const m of this.cluster.etcd.running.filter((x) => !x.paused)) {
+      let store = this.memberStores.get(m.name);
+      if (!store) {
+        store = openEtcdStore({ endpoints: [m.clientUrl], cluster: "default" });
+        this.memberStores.set(m.name, store);
+      }
+      const version = await withTimeout(store.getConfig(), READ_TIMEOUT_MS).catch(() => undefined);
+      if (version !== undefined) readings.push({ reader: `etcd member ${m.name}`, xml: version?.xml });
+    }
+    return readings;
+  }
+
+  /** Tripped intervals from the breaker document's history, if the breaker exists. */
+  async breakerWindows(): Promise<BreakerWindow[] | undefined> {
+    const doc = await withTimeout(this.cluster.store.getDocument<unknown>(BREAKER_DOCUMENT), READ_TIMEOUT_MS).catch(() => undefined);
+    if (!doc) return undefined;
+    return breakerWindowsOf(doc.value);
+  }
+
+  /**
+   * Whether the cluster has reached its target: a DC, every running node a
+   * member, nothing left for the scheduler to do, no failed resource, and
+   * the agents' own answers matching where the status says things run.
+   * Returns undefined when converged, else what is still off.
+   */
+  async notConverged(): Promise<string | undefined> {
+    const state = await withTimeout(readClusterState(this.cluster.store), READ_TIMEOUT_MS);
+    if (!state) return "no configuration";
+    if (!state.dc) return "no DC";
+    const members = new Set(state.members.map((m) => m.node));
+    const missing = this.cluster.upNodes.filter((n) => !members.has(n));
+    if (missing.length) return `not members yet: ${missing.join(", ")}`;
+    const now = nowSeconds();
+    const transition = schedule({ cib: buildSnapshot(state, { now, lost: new Map() }).cib, now });
+    if (transition.summary.length) return `pending: ${transition.summary.map((l) => l.text).join("; ")}`;
+    const status = await liveStatus(this.cluster.store);
+    if (!status) return "no status";
+    const failed = status.json.resources.filter((r) => r.instances.some((i) => i.failed));
+    if (failed.length) return `failed: ${failed.map((r) => r.id).join(", ")}`;
+    const config = configurationCib(state.config);
+    const kinds = resourceKinds(config);
+    const truth = await this.probes(config);
+    for (const r of status.json.resources) {
+      if (!kinds.get(r.id)?.exclusive) continue;
+      const believed = r.instances.map((i) => i.node).sort().join(",");
+      const actual = truth.filter((p) => p.rsc === r.id && isActive(p.rc)).map((p) => p.node).sort().join(",");
+      if (believed !== actual) return `${r.id}: the status says [${believed}], the agents say [${actual}]`;
+    }
+    return undefined;
+  }
+
+  async close(): Promise<void> {
+    for (const store of this.memberStores.values()) await store.close().catch(() => undefined);
+  }
+}
+
+/**
+ * The breaker document's tripped periods. Accepts the shape the breaker
+ * issue documents ({ state: "tripped"|"closed", since, history: [{ state, at }] })
+ * and reads only those fields.
+ */
+export function breakerWindowsOf(value: unknown): BreakerWindow[] {
+  const doc = (value ?? {}) as { state?: string; since?: number; trippedAt?: number; history?: { state?: string; at?: number }[] };
+  const changes = [...(doc.history ?? [])].filter((h) => typeof h.at === "number").sort((a, b) => a.at! - b.at!);
+  const windows: BreakerWindow[] = [];
+  for (const h of changes) {
+    const last = windows.at(-1);
+    if (h.state === "tripped" && (!last || last.to !== undefined)) windows.push({ from: h.at! });
+    else if (h.state !== "tripped" && last && last.to === undefined) last.to = h.at!;
+  }
+  const since = doc.since ?? doc.trippedAt;
+  if (doc.state === "tripped" && typeof since === "number" && !windows.some((w) => w.to === undefined)) windows.push({ from: since });
+  return windows;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref())]);
+}

@@ -1,0 +1,87 @@
+/**
+ * What really runs, asked of the agents themselves: every configured
+ * primitive's monitor action (interval 0, as a probe) run on every node
+ * with that node's environment — its state dirs, its OCF root, the
+ * parameters the DC would give — never what the cluster believes.
+ */
+import { join } from "node:path";
+import type { Cib } from "../cib/model.js";
+import { nowSeconds } from "../clock.js";
+import { probeTargets } from "../cluster/node-resources.js";
+import { runAgent } from "../cluster/executor/agent-runner.js";
+import { agentEnvironment } from "../cluster/executor/environment.js";
+import { OCF } from "../cluster/executor/ocf-result.js";
+import { defaultShimsDir } from "../cluster/executor/shims-dir.js";
+import { cloneAncestor, historyIdOf, isCloneResource, primitivesOf } from "../scheduler/resources.js";
+import { unpackStatus } from "../scheduler/schedule.js";
+
+/** Where a node keeps what its agents see. */
+export interface NodeHome {
+  name: string;
+  stateDir: string;
+  ocfRoot: string;
+}
+
+/** One probe: the agent's answer on one node. */
+export interface Probe {
+  node: string;
+  /** The id the agent sees as OCF_RESOURCE_INSTANCE (clone base id for anonymous clones). */
+  rsc: string;
+  rc: number;
+}
+
+/** What the audits need to know about a resource besides where it runs. */
+export interface ResourceKind {
+  /** A plain primitive (or group member): active on at most one node. */
+  exclusive: boolean;
+  /** For a promotable clone's instances: how many may be promoted at once. */
+  promotedMax?: number;
+}
+
+const PROBE_TIMEOUT_MS = 10_000;
+
+export async function probeNode(config: Cib, home: NodeHome): Promise<Probe[]> {
+  const dirs = { rscTmp: join(home.stateDir, "rsctmp"), varRun: join(home.stateDir, "run"), attrd: join(home.stateDir, "attrd") };
+  const probes = probeTargets(config, home.name).filter((t) => t.agent.class === "ocf");
+  return Promise.all(
+    probes.map(async (target) => {
+      const env = agentEnvironment({
+        ocfRoot: home.ocfRoot,
+        node: home.name,
+        instance: target.historyId,
+        agent: target.agent,
+        params: target.params,
+        meta: target.meta ?? {},
+        intervalMs: 0,
+        timeoutMs: PROBE_TIMEOUT_MS,
+        dirs,
+        shimsDir: defaultShimsDir(),
+        basePath: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin",
+      });
+      const outcome = await runAgent({ ocfRoot: home.ocfRoot, agent: target.agent, action: "monitor", env, timeoutMs: PROBE_TIMEOUT_MS });
+      return { node: home.name, rsc: target.historyId, rc: outcome.rc };
+    }),
+  );
+}
+
+export function isActive(rc: number): boolean {
+  return rc === OCF.OK || rc === OCF.RUNNING_PROMOTED || rc === OCF.FAILED_PROMOTED;
+}
+
+export function isPromoted(rc: number): boolean {
+  return rc === OCF.RUNNING_PROMOTED || rc === OCF.FAILED_PROMOTED;
+}
+
+/** Each configured resource's kind, by the id probes report it under. */
+export function resourceKinds(config: Cib): Map<string, ResourceKind> {
+  const ws = unpackStatus({ cib: config, now: nowSeconds() });
+  const kinds = new Map<string, ResourceKind>();
+  for (const top of ws.resources) {
+    for (const rsc of primitivesOf(top)) {
+      const clone = cloneAncestor(rsc);
+      const promotedMax = clone?.clone?.promotable ? clone.clone.promotedMax : undefined;
+      kinds.set(historyIdOf(rsc), { exclusive: !isCloneResource(rsc), promotedMax });
+    }
+  }
+  return kinds;
+}

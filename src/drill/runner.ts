@@ -1,0 +1,171 @@
+/**
+ * Running drills: for each, a fresh local cluster with the base
+ * configuration, converged and audited; then the drill's steps, each
+ * followed by every audit; then convergence within the stated bound and a
+ * last audit. The seed decides the drill's choices and is part of the
+ * replay command printed with every result.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { sleep } from "../clock.js";
+import { logger } from "../log.js";
+import { baseConfig } from "./base-config.js";
+import { chooser, iterationSeed } from "./chooser.js";
+import { DrillCluster } from "./drill-cluster.js";
+import { Evidence } from "./evidence.js";
+import { reactionsAfter } from "./reactions.js";
+import type { Drill, DrillContext, DrillResult, StepAudit } from "./types.js";
+
+const log = logger("drill");
+
+export interface RunOptions {
+  nodes: number;
+  quick: boolean;
+  iterations: number;
+  seed: number;
+  etcdBin: string;
+  repoRoot: string;
+  /** Whether nodes can live in network namespaces here (root). */
+  namespaces: boolean;
+  /** Called after each drill run (for progress output). */
+  onResult?: (result: DrillResult) => void;
+}
+
+/** Lease TTL of drill nodes (the demo's): a lost node is noticed within seconds. */
+export const DRILL_LEASE_TTL_SECONDS = 3;
+
+/** How long the cluster may take to reach its target after faults heal. */
+export function convergenceBoundMs(quick: boolean): number {
+  return quick ? 45_000 : 90_000;
+}
+
+export class DrillFailure extends Error {}
+
+export async function runDrills(drills: Drill[], options: RunOptions): Promise<DrillResult[]> {
+  const results: DrillResult[] = [];
+  for (let iteration = 0; iteration < options.iterations; iteration++) {
+    for (const drill of drills) {
+      const result = await runOne(drill, options, iteration);
+      results.push(result);
+      options.onResult?.(result);
+    }
+  }
+  return results;
+}
+
+export function skipReason(drill: Drill, options: Pick<RunOptions, "nodes" | "namespaces">): string | undefined {
+  const needs = drill.needs ?? {};
+  if (needs.namespaces && !options.namespaces) return "needs root and network namespaces (ip netns) for tc netem: run as root to include it";
+  if ((needs.minNodes ?? 2) > options.nodes) return `needs at least ${needs.minNodes ?? 2} nodes (--nodes ${options.nodes})`;
+  return undefined;
+}
+
+async function runOne(drill: Drill, options: RunOptions, iteration: number): Promise<DrillResult> {
+  const seed = iterationSeed(options.seed, iteration);
+  const replay = `pacer drill run ${drill.name} --seed ${seed} --nodes ${options.nodes}${options.quick ? " --quick" : ""}`;
+  const startedAt = Date.now();
+  const began = performance.now();
+  const base = { drill: drill.name, seed, iteration, startedAt, replay };
+  const skip = skipReason(drill, options);
+  if (skip) return { ...base, verdict: "skip", reason: skip, durationMs: 0, timeline: [], audits: [], detectionMs: [], recoveryMs: [] };
+
+  let cluster: DrillCluster | undefined;
+  let evidence: Evidence | undefined;
+  const audits: StepAudit[] = [];
+  const recoveryMs: number[] = [];
+  let failure: string | undefined;
+  try {
+    cluster = await DrillCluster.start({
+      nodes: options.nodes,
+      etcdMembers: drill.needs?.etcdMembers ?? 1,
+      namespaces: options.namespaces,
+      leaseTtlSeconds: DRILL_LEASE_TTL_SECONDS,
+      etcdBin: options.etcdBin,
+      repoRoot: options.repoRoot,
+    });
+    evidence = new Evidence(cluster);
+    const ctx = context(cluster, evidence, drill, options, seed, audits, recoveryMs);
+    const configFile = join(cluster.local.dir, "drill.xml");
+    writeFileSync(configFile, baseConfig({ nodes: cluster.names, monitorSeconds: options.quick ? 2 : 5, faultControlDir: cluster.controlDir }));
+    await cluster.cliOk("configure", "load", "replace", configFile);
+    cluster.record("step", "configuration loaded");
+    await drill.run(ctx);
+    await ctx.step("end of drill", { converge: true });
+  } catch (err) {
+    failure = (err as Error).message;
+  } finally {
+    await evidence?.close();
+    await cluster?.stop().catch((err) => log.warn({ err: (err as Error).message }, "drill teardown failed"));
+  }
+  const timeline = cluster ? [...cluster.timeline, ...reactionsFromLogs(cluster)].sort((a, b) => a.at - b.at) : [];
+  return {
+    ...base,
+    verdict: failure ? "fail" : "pass",
+    ...(failure ? { reason: failure } : {}),
+    durationMs: Math.round(performance.now() - began),
+    timeline,
+    audits,
+    detectionMs: detectionTimes(timeline),
+    recoveryMs,
+  };
+}
+
+function context(cluster: DrillCluster, evidence: Evidence, drill: Drill, options: RunOptions, seed: number, audits: StepAudit[], recoveryMs: number[]): DrillContext {
+  const bound = convergenceBoundMs(options.quick);
+  const converge = async (what: string): Promise<number> => {
+    const from = performance.now();
+    let last: string | undefined = "not checked yet";
+    while (performance.now() - from < bound) {
+      last = await evidence.notConverged().catch((err: Error) => `status unavailable: ${err.message}`);
+      if (last === undefined) {
+        const ms = Math.round(performance.now() - from);
+        cluster.record("reaction", `converged (${what}) in ${ms} ms`);
+        return ms;
+      }
+      await sleep(250);
+    }
+    throw new DrillFailure(`the cluster did not converge within ${bound} ms (${what}): ${last}`);
+  };
+  const ctx: DrillContext = {
+    cluster,
+    evidence,
+    random: chooser(seed),
+    quick: options.quick,
+    converge,
+    async step(name, stepOptions = {}) {
+      if (stepOptions.converge) {
+        // Recovery is measured from the last fault or heal the drill made.
+        const lastChange = [...cluster.timeline].reverse().find((e) => e.kind === "fault" || e.kind === "heal");
+        const waited = await converge(name);
+        if (lastChange) recoveryMs.push(Date.now() - lastChange.at);
+        else recoveryMs.push(waited);
+      }
+      const results = await evidence.audit();
+      audits.push({ step: name, at: Date.now(), results });
+      const failed = results.filter((r) => !r.ok);
+      cluster.record("audit", failed.length ? `audits after "${name}": ${failed.map((r) => r.audit).join(", ")} FAILED` : `audits after "${name}": all hold`);
+      if (failed.length) throw new DrillFailure(`audit failed after "${name}": ${failed.flatMap((r) => r.violations).join("; ")}`);
+    },
+    check(ok, what) {
+      if (!ok) throw new DrillFailure(`${drill.name}: expected ${what}`);
+    },
+  };
+  return ctx;
+}
+
+function reactionsFromLogs(cluster: DrillCluster) {
+  const since = cluster.timeline[0]?.at ?? 0;
+  return reactionsAfter(cluster.logLines(), since);
+}
+
+/** For each fault, the time until the first cluster reaction after it. */
+function detectionTimes(timeline: DrillResult["timeline"]): number[] {
+  const times: number[] = [];
+  for (const [i, entry] of timeline.entries()) {
+    if (entry.kind !== "fault") continue;
+    const reaction = timeline.slice(i + 1).find((e) => e.kind === "reaction");
+    if (reaction) times.push(reaction.at - entry.at);
+  }
+  return times;
+}
