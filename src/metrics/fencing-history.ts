@@ -1,13 +1,12 @@
 /**
- * The fencing history as the fencer records it in the store's "fencing" log,
- * read defensively: the log is written by another room whose record shape may
+ * The fencing history as the fencer records it in the store's "fencing" log
+ * (FencingRecord in src/fencing/history.ts), read defensively: the log is written by another room whose record shape may
  * grow, so every field is optional here and odd records are kept as
  * "unknown" rather than dropped or allowed to break a reader (metrics,
  * `pacer report`, the web console).
  */
 import type { ClusterStore } from "../cluster/store/types.js";
-
-export const FENCING_STREAM = "fencing";
+import { FENCING_STREAM } from "../fencing/history.js";
 
 export interface FencingEntry {
   revision: string;

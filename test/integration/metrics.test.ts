@@ -9,6 +9,7 @@
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
+import { updateBreaker } from "../../src/cluster/breaker/document.js";
 import { freePort } from "../../src/free-port.js";
 import { distBuilt, poll, TestCluster } from "../harness/cluster.js";
 import { etcdBinary } from "../harness/etcd.js";
@@ -81,17 +82,16 @@ describe.runIf(etcdBinary && distBuilt)("node metrics (Prometheus)", () => {
   it("after a monitor failure: the failure, the fail count, the recovery and the cluster's state are scraped", async () => {
     onTestFailed(() => console.error(cluster.dumpLogs()));
     rmSync(join(cluster.node("node1").stateDir, "rsctmp", "Dummy-watched.state"));
-    await cluster.waitStatus((s) => s.failures.some((f) => f.resource === "watched") && s.resources.find((r) => r.id === "watched")?.instances[0]?.node === "node1", {
-      timeoutMs: 20_000,
-      what: "watched failed and recovered in place",
-    });
     const dc = (await cluster.dc())!;
+    const dummy = "ocf:heartbeat:Dummy";
     const node1 = await poll(async () => {
       const samples = await scrape("node1");
-      return (value(samples, "pacer_resource_fail_count", { resource: "watched", node: "node1" }) ?? 0) >= 1 && samples;
-    }, { timeoutMs: 10_000, what: "the fail count in node1's metrics" });
+      const failCount = value(samples, "pacer_resource_fail_count", { resource: "watched", node: "node1" }) ?? 0;
+      const restarted = (value(samples, "pacer_operations_total", { agent: dummy, action: "start", outcome: "ok" }) ?? 0) >= 2;
+      const failed = value(samples, "pacer_resource_failed", { resource: "watched" }) !== undefined;
+      return failCount >= 1 && restarted && !failed && samples;
+    }, { timeoutMs: 20_000, what: "the fail count and the recovery in node1's metrics" });
 
-    const dummy = "ocf:heartbeat:Dummy";
     expect(value(node1, "pacer_monitor_failures_total", { resource: "watched", agent: dummy })).toBeGreaterThanOrEqual(1);
     expect(value(node1, "pacer_operations_total", { agent: dummy, action: "monitor", outcome: "failed" })).toBeGreaterThanOrEqual(1);
     expect(value(node1, "pacer_operations_total", { agent: dummy, action: "start", outcome: "ok" })).toBeGreaterThanOrEqual(2);
@@ -120,12 +120,17 @@ describe.runIf(etcdBinary && distBuilt)("node metrics (Prometheus)", () => {
   }, 40_000);
 
   it("fencing history and breaker state as their writers record them; a malformed breaker document reads as unknown", async () => {
-    await cluster.store.appendLog("fencing", { target: "node2", action: "reboot", result: "ok", at: 1_700_000_000_000, device: "fence-ipmi" });
-    await cluster.store.appendLog("fencing", { node: "node2", action: "off", ok: false });
-    await cluster.store.putDocument("breaker", { state: "tripped", reason: "failures on 2 nodes in 60 s" }, "0");
+    const fence = { target: "node2", action: "reboot", at: 1_700_000_000_000, durationMs: 1200, dc: "node1" };
+    await cluster.store.appendLog("fencing", { ...fence, device: "fence-ipmi", level: 1, result: "ok" });
+    await cluster.store.appendLog("fencing", { ...fence, result: "ok" });
+    await cluster.store.appendLog("fencing", { ...fence, action: "off", at: 1_699_999_000_000, result: "timeout" });
+    await updateBreaker(cluster.store, (b) => ({ ...b, state: "tripped", since: 1_700_000_000, reason: "failures on 2 nodes in 60 s", manual: true, hiNodes: [{ node: "node2", since: 1_700_000_000, reason: "test" }] }));
     let samples = await scrape("node2");
+    onTestFailed(() => console.error(samples.filter((x) => x.name.startsWith("pacer_fencing") || x.name.startsWith("pacer_breaker"))));
     expect(value(samples, "pacer_fencing_operations", { target: "node2", action: "reboot", result: "ok" })).toBe(1);
-    expect(value(samples, "pacer_fencing_operations", { target: "node2", action: "off", result: "failed" })).toBe(1);
+    expect(value(samples, "pacer_fencing_operations", { target: "node2", action: "off", result: "timeout" })).toBe(1);
+    expect(value(samples, "pacer_fencing_device_attempts", { device: "fence-ipmi", result: "ok" })).toBe(1);
+    expect(value(samples, "pacer_breaker_hi_node", { node: "node2" })).toBe(1);
     expect(value(samples, "pacer_fencing_last_timestamp_seconds", { target: "node2" })).toBe(1_700_000_000);
     expect(value(samples, "pacer_breaker_state", { state: "tripped" })).toBe(1);
     expect(value(samples, "pacer_breaker_state", { state: "closed" })).toBeUndefined();
@@ -135,7 +140,30 @@ describe.runIf(etcdBinary && distBuilt)("node metrics (Prometheus)", () => {
     await cluster.store.putDocument("breaker", ["not", "an", "object"], doc.revision);
     samples = await scrape("node2");
     expect(value(samples, "pacer_breaker_state", { state: "unknown" })).toBe(1);
-    expect(value(samples, "pacer_cluster_state_up")).toBe(1);
+    expect(value(samples, "pacer_fencing_operations", { target: "node2", action: "reboot", result: "ok" })).toBe(1);
+  }, 20_000);
+
+  it("pacer events shows the nodes joining, the election, and the failed monitor's recovery; --since filters", async () => {
+    const result = await cluster.pacer("events", "--json");
+    expect(result.exitCode, result.stderr).toBe(0);
+    const events = result.stdout.trim().split("\n").map((l) => JSON.parse(l) as { kind: string; node?: string; rsc?: string; details?: Record<string, unknown>; at: number });
+    const kinds = (kind: string) => events.filter((e) => e.kind === kind);
+    expect(kinds("node-joined").map((e) => e.node).sort()).toEqual(["node1", "node2"]);
+    expect(kinds("dc-elected").map((e) => e.node)).toContain(await cluster.dc());
+    const starts = kinds("action-started").filter((e) => e.rsc === "watched" && e.details?.task === "start");
+    expect(starts.length).toBeGreaterThanOrEqual(2); // the first start and the recovery
+    expect(kinds("action-finished").some((e) => e.rsc === "watched" && e.details?.task === "monitor" && e.details.rc === 7)).toBe(true);
+    // In the order etcd committed them (revision), which is the order they were written.
+    const revisions = events.map((e) => BigInt((e as unknown as { revision: string }).revision));
+    expect(revisions.every((r, i) => i === 0 || r > revisions[i - 1]!)).toBe(true);
+
+    const text = await cluster.pacer("events", "--since", "2000-01-01");
+    expect(text.stdout).toMatch(/node-joined\s+node1 joined the cluster/);
+    const none = await cluster.pacer("events", "--json", "--since", new Date(Date.now() + 60_000).toISOString());
+    expect(none.stdout).toBe("");
+    const bad = await cluster.pacer("events", "--since", "yesterday");
+    expect(bad.exitCode).toBe(1);
+    expect(bad.stderr).toMatch(/--since wants a date-time/);
   }, 20_000);
 
   it("answers 404 off /metrics", async () => {
