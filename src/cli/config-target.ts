@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { basename, resolve } from "node:path";
 import type { Command } from "commander";
 import type { Cib } from "../cib/model.js";
 import { cibFromXml } from "../cib/parse.js";
@@ -48,9 +48,22 @@ export function addTargetOptions(command: Command): Command {
 }
 
 export async function withTarget<T>(opts: TargetOptions, work: (target: ConfigTarget) => Promise<T>): Promise<T> {
-  const file = opts.file ?? process.env.CIB_file;
-  if (file) return work(new FileTarget(resolve(file)));
+  const file = targetFile(opts);
+  if (file) return work(new FileTarget(file));
   return withStore(opts, (store) => work(new LiveTarget(store, clusterName(opts))));
+}
+
+function targetFile(opts: TargetOptions): string | undefined {
+  const file = opts.file ?? process.env.CIB_file;
+  return file ? resolve(file) : undefined;
+}
+
+/** The label (and a short one, for prompts) and pending-change key of the target `opts` name, without opening it. */
+export function targetIdentity(opts: TargetOptions): { label: string; short: string; key: string } {
+  const file = targetFile(opts);
+  if (file) return { label: `the CIB file ${file}`, short: basename(file), key: `file-${digest(file)}` };
+  const cluster = clusterName(opts);
+  return { label: `cluster ${cluster}`, short: `live:${cluster}`, key: `cluster-${cluster}` };
 }
 
 const digest = (text: string): string => createHash("sha256").update(text).digest("hex").slice(0, 16);
@@ -60,8 +73,7 @@ class FileTarget implements ConfigTarget {
   readonly key: string;
 
   constructor(private readonly file: string) {
-    this.label = `the CIB file ${file}`;
-    this.key = `file-${digest(file)}`;
+    ({ label: this.label, key: this.key } = targetIdentity({ file }));
   }
 
   private load(): { whole: Cib; revision: string } {
@@ -107,8 +119,7 @@ class LiveTarget implements ConfigTarget {
     private readonly store: ClusterStore,
     cluster: string,
   ) {
-    this.label = `cluster ${cluster}`;
-    this.key = `cluster-${cluster}`;
+    ({ label: this.label, key: this.key } = targetIdentity({ cluster }));
   }
 
   async read(): Promise<ReadConfig> {

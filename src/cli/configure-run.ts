@@ -10,10 +10,12 @@ import { ShellError } from "../shell/errors.js";
 import { withTarget, type ConfigTarget, type TargetOptions } from "./config-target.js";
 import { commitPrepared, planText, prepare, StaleDraftError } from "./configure-change.js";
 import { clearDraft, loadDraft, saveDraft, type Draft } from "./configure-draft.js";
-import type { Step } from "./configure-steps.js";
+import { describeStep, type Step } from "./configure-steps.js";
 
 export interface ChangeOptions extends TargetOptions {
   planOnly?: boolean;
+  /** With planOnly: confirm in one line instead of printing the plan (the interactive shell's way). */
+  quiet?: boolean;
 }
 
 export const out = (text: string): void => void process.stdout.write(text);
@@ -37,13 +39,18 @@ export async function change(opts: ChangeOptions, step: (target: ConfigTarget) =
       return;
     }
     const draft: Draft = { baseRevision: base, steps: [...(pending?.steps ?? []), added] };
-    if (pending) out(`(with the ${pending.steps.length} pending step(s) before it)\n`);
+    if (pending && !opts.quiet) out(`(with the ${pending.steps.length} pending step(s) before it)\n`);
     // Problems in a loaded file are reported at that file's lines.
     const source = added.kind === "load" ? added.file : "the change";
     const prepared = await prepare(target, draft, source).catch((err: unknown) => {
       if (err instanceof StaleDraftError) saveDraft(target.key, draft);
       return refused(err);
     });
+    if (opts.planOnly && opts.quiet) {
+      saveDraft(target.key, draft);
+      out(`pending (${draft.steps.length} step(s)): ${describeStep(added)}\n`);
+      return;
+    }
     out(await planText(target, prepared));
     if (opts.planOnly) {
       saveDraft(target.key, draft);
@@ -74,7 +81,9 @@ export function requirePending(target: ConfigTarget): Draft {
 }
 
 export function addChangeOptions(command: Command): Command {
-  return command.option("--plan-only", "show the plan and keep the change pending instead of committing it");
+  return command
+    .option("--plan-only", "show the plan and keep the change pending instead of committing it")
+    .option("--quiet", "with --plan-only: confirm in one line instead of printing the plan");
 }
 
 

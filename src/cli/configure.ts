@@ -6,18 +6,21 @@
  * with --plan-only it is kept as the pending change for `plan`/`commit`.
  */
 import { readFileSync } from "node:fs";
-import type { Command } from "commander";
+import { Command } from "commander";
 import { writeConfiguration } from "../cib/write.js";
 import { selectObjects } from "../shell/edits.js";
 import { COMMAND_NAMES } from "../shell/parser.js";
 import { printConfiguration } from "../shell/printer.js";
-import { addTargetOptions, withTarget, type TargetOptions } from "./config-target.js";
+import type { Cib } from "../cib/model.js";
+import { addTargetOptions, withTarget, type ConfigTarget, type TargetOptions } from "./config-target.js";
 import { commitPrepared, planText, prepare } from "./configure-change.js";
-import { clearDraft, saveDraft } from "./configure-draft.js";
+import { clearDraft, loadDraft, saveDraft } from "./configure-draft.js";
 import { editInEditor } from "./configure-edit.js";
 import { registerConfigureHistory } from "./configure-history.js";
 import { addChangeOptions, change, commitAndReport, out, refused, requirePending, withGlobals, type ChangeOptions } from "./configure-run.js";
-import { describeStep } from "./configure-steps.js";
+import { applySteps, describeStep } from "./configure-steps.js";
+import { registerConfigureVerify } from "./configure-verify.js";
+import { runInteractive, type SubcommandRunner } from "./interactive.js";
 
 /** A crm word as the shell handed it over, quoted again where the crm lexer would split or strip it. */
 export function quoteWord(word: string): string {
@@ -114,12 +117,21 @@ function registerPending(configure: Command): void {
     );
 }
 
-export function registerConfigure(program: Command): void {
-  const configure = addTargetOptions(program.command("configure").description("the cluster's configuration (live, or a CIB file with -f)"));
-  registerStatements(configure);
-  registerEdits(configure);
-  registerPending(configure);
-  registerConfigureHistory(configure);
+/** The configuration as committing the pending change would leave it (noted on stderr, so the text stays pipeable). */
+function withPending(target: ConfigTarget, cib: Cib): Cib {
+  const draft = loadDraft(target.key);
+  if (!draft) return cib;
+  try {
+    const working = applySteps(cib, draft.steps);
+    process.stderr.write(`(with the pending change: ${draft.steps.length} step(s) not committed yet)\n`);
+    return working;
+  } catch (err) {
+    process.stderr.write(`(the pending change does not apply to the current configuration: ${(err as Error).message}; showing what is committed)\n`);
+    return cib;
+  }
+}
+
+function registerShow(configure: Command): void {
   configure
     .command("show")
     .description("print the configuration (or the named objects) as crm text")
@@ -133,9 +145,55 @@ export function registerConfigure(program: Command): void {
             out("the cluster has no configuration yet (load one with: pacer configure load replace FILE)\n");
             return;
           }
-          const shown = ids.length > 0 ? selectObjects(cib, ids) : cib;
+          const working = withPending(target, cib);
+          const shown = ids.length > 0 ? selectObjects(working, ids) : working;
           out(opts.xml ? writeConfiguration(shown) + "\n" : printConfiguration(shown));
         }),
       ),
     );
+}
+
+/** Every `pacer configure` subcommand, on `configure`. */
+function registerSubcommands(configure: Command): void {
+  registerStatements(configure);
+  registerEdits(configure);
+  registerPending(configure);
+  registerConfigureHistory(configure);
+  registerConfigureVerify(configure);
+  registerShow(configure);
+}
+
+/**
+ * The interactive shell runs its lines through a fresh copy of the
+ * subcommands (commander keeps parse state on a command), with the
+ * session's target options, and keeps changes pending until `commit`.
+ */
+function subcommandRunner(opts: TargetOptions): SubcommandRunner {
+  const tree = (): Command => {
+    const configure = addTargetOptions(new Command("configure")).exitOverride();
+    registerSubcommands(configure);
+    return configure;
+  };
+  const statements = new Set<string>(COMMAND_NAMES);
+  const subcommands = tree().commands.filter((c) => !statements.has(c.name()));
+  const targetArgs = [
+    ...(opts.file ? ["--file", opts.file] : []),
+    ...(opts.etcd ? ["--etcd", opts.etcd] : []),
+    ...(opts.cluster ? ["--cluster", opts.cluster] : []),
+  ];
+  return {
+    commands: new Map(subcommands.map((c) => [c.name(), c.description()])),
+    run: async (words) => {
+      const staged = subcommands.find((c) => c.name() === words[0])?.options.some((o) => o.long === "--plan-only");
+      await tree().parseAsync([...targetArgs, ...words, ...(staged ? ["--plan-only", "--quiet"] : [])], { from: "user" });
+    },
+  };
+}
+
+export function registerConfigure(program: Command): void {
+  const configure = addTargetOptions(
+    program.command("configure").description("the cluster's configuration (live, or a CIB file with -f); with no subcommand, an interactive crm shell"),
+  );
+  registerSubcommands(configure);
+  configure.action((opts: TargetOptions) => runInteractive(opts, subcommandRunner(opts)));
 }

@@ -6,7 +6,7 @@ import { didYouMean } from "./errors.js";
 import type { Token } from "./lexer.js";
 import { ACTIONS, canonicalAction, canonicalRole, identifier, numericScore, objectId, parseRules, plainScore, resourceRef, ROLES, SCORE } from "./parse-attrs.js";
 
-const ORDER_KINDS = ["Mandatory", "Optional", "Serialize"];
+export const ORDER_KINDS = ["Mandatory", "Optional", "Serialize"];
 const LOCATION_ATTRIBUTES = ["role", "resource-discovery"];
 
 export function parseLocation(c: Cursor, start: Token): ConstraintStatement {

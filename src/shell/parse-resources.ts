@@ -9,7 +9,7 @@ import type { Token } from "./lexer.js";
 import { attrList, canonicalRole, description, IDSPEC, identifier, nvpairs, objectId, resourceRef, type AttrListContext } from "./parse-attrs.js";
 
 /** Attributes of <op> itself; any other name=value on an op goes into its instance_attributes. */
-const OP_ATTRIBUTES = ["id", "name", "interval", "description", "start-delay", "interval-origin", "timeout", "enabled", "record-pending", "role", "requires", "on-fail"];
+export const OP_ATTRIBUTES = ["id", "name", "interval", "description", "start-delay", "interval-origin", "timeout", "enabled", "record-pending", "role", "requires", "on-fail"];
 
 /** Where a resource's attribute sets go, in the order they were written. */
 interface SetHolder {

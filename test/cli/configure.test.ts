@@ -6,6 +6,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
+import { TWO_NODES } from "./two-nodes.js";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { quoteWord } from "../../src/cli/configure.js";
 
@@ -17,22 +18,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const cibFile = join(dir, "cib.xml");
 const drafts = join(dir, "drafts");
 
-const twoNodes = `<cib validate-with="pacemaker-3.7" epoch="1" num_updates="0" admin_epoch="0" have-quorum="1">
-  <configuration>
-    <crm_config><cluster_property_set id="cib-bootstrap-options"><nvpair id="opt-stonith" name="stonith-enabled" value="false"/></cluster_property_set></crm_config>
-    <nodes><node id="1" uname="node1"/><node id="2" uname="node2"/></nodes>
-    <resources/>
-    <constraints/>
-  </configuration>
-  <status>
-    <node_state id="1" uname="node1" in_ccm="true" crmd="online" join="member" expected="member"/>
-    <node_state id="2" uname="node2" in_ccm="true" crmd="online" join="member" expected="member"/>
-  </status>
-</cib>
-`;
 
 beforeEach(() => {
-  writeFileSync(cibFile, twoNodes);
+  writeFileSync(cibFile, TWO_NODES);
   rmSync(drafts, { recursive: true, force: true });
 });
 
