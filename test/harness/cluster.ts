@@ -21,6 +21,7 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { liveStatus, type StatusJson } from "../../src/cluster/status-view.js";
 import { openEtcdStore } from "../../src/cluster/store/etcd-store.js";
+import type { EtcdCredentials } from "../../src/cluster/store/endpoints.js";
 import type { ClusterStore } from "../../src/cluster/store/types.js";
 import { startEtcd, type EtcdServer } from "./etcd.js";
 
@@ -106,6 +107,15 @@ export class TestNode {
 }
 
 
+/** How to reach a secured etcd: credentials for the harness's own store, environment for daemons and CLI runs. */
+export interface ClusterAccess {
+  credentials: EtcdCredentials;
+  env: Record<string, string>;
+}
+
+/** Starts an etcd of a test's own (e.g. with TLS and auth) for a cluster of this name, under `root`. */
+export type EtcdFactory = (root: string, cluster: string) => Promise<{ server: EtcdServer; access: ClusterAccess }>;
+
 export class TestCluster {
   readonly nodes = new Map<string, TestNode>();
   readonly store: ClusterStore;
@@ -118,22 +128,23 @@ export class TestCluster {
     readonly cluster: string,
     readonly root: string,
     readonly leaseTtl: number,
+    readonly access: ClusterAccess = { credentials: {}, env: {} },
   ) {
-    this.store = openEtcdStore({ endpoints: [etcd.endpoint], cluster });
+    this.store = openEtcdStore({ endpoints: [etcd.endpoint], cluster, credentials: access.credentials });
     this.startedAt = startTicks(etcd.pid) ?? Number.MAX_SAFE_INTEGER;
   }
 
-  static async start(options: { leaseTtl?: number } = {}): Promise<TestCluster> {
+  static async start(options: { leaseTtl?: number; etcd?: EtcdFactory } = {}): Promise<TestCluster> {
     const root = mkdtempSync(join(tmpdir(), "pacer-it-"));
-    let etcd: EtcdServer;
+    const cluster = `it-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+    let started: Awaited<ReturnType<EtcdFactory>>;
     try {
-      etcd = await startEtcd();
+      started = options.etcd ? await options.etcd(root, cluster) : { server: await startEtcd(), access: { credentials: {}, env: {} } };
     } catch (err) {
       rmSync(root, { recursive: true, force: true });
       throw err;
     }
-    const cluster = `it-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-    return new TestCluster(etcd, cluster, root, options.leaseTtl ?? 4);
+    return new TestCluster(started.server, cluster, root, options.leaseTtl ?? 4, started.access);
   }
 
   node(name: string): TestNode {
@@ -152,7 +163,7 @@ export class TestCluster {
       ...(options.args ?? []),
     ];
     // Info level whatever the test run's level: the tests read the daemons' operation and election events.
-    const env = { ...process.env, PACER_LOG_LEVEL: "info" };
+    const env = { ...process.env, ...this.access.env, PACER_LOG_LEVEL: "info" };
     const launcher = spawn(pacerBin, args, { cwd: repoRoot, env, stdio: ["ignore", "pipe", "pipe"] });
     const node = new TestNode(name, stateDir, launcher);
     this.nodes.set(name, node);
@@ -180,7 +191,7 @@ export class TestCluster {
     return execa(pacerBin, args, {
       cwd: repoRoot,
       reject: false,
-      env: { PACER_ETCD: this.etcd.endpoint, PACER_CLUSTER: this.cluster },
+      env: { PACER_ETCD: this.etcd.endpoint, PACER_CLUSTER: this.cluster, ...this.access.env },
       timeout: 30_000,
     });
   }
