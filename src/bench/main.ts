@@ -103,10 +103,10 @@ program
   .option("--seconds <n>", "measurement window", positive, 60)
   .option("--warmup <n>", "seconds to wait after every resource started", positive, 20)
   .option("--monitor <interval>", "monitor interval", durationMs, 10_000)
-  .option("--node-options <flags>", "NODE_OPTIONS for the daemon, e.g. V8 heap flags")
+  .option("--node-flags <flags>", "Node.js/V8 flags for the daemon, e.g. --max-semi-space-size=1")
   .option("--profile <dir>", "run the daemon with --cpu-prof and --heap-prof into this directory")
-  .action((o: { resources: number[]; seconds: number; warmup: number; monitor: number; nodeOptions?: string; profile?: string }) =>
-    exitAfter(idleBench({ resources: o.resources, seconds: o.seconds, warmupSeconds: o.warmup, monitorMs: o.monitor, nodeOptions: o.nodeOptions, profileDir: o.profile }).then(() => undefined)),
+  .action((o: { resources: number[]; seconds: number; warmup: number; monitor: number; nodeFlags?: string; profile?: string }) =>
+    exitAfter(idleBench({ resources: o.resources, seconds: o.seconds, warmupSeconds: o.warmup, monitorMs: o.monitor, nodeFlags: o.nodeFlags, profileDir: o.profile }).then(() => undefined)),
   );
 program
   .command("nfs-failover")
