@@ -275,6 +275,9 @@ export class TransitionRunner {
   private land(id: string, flight: Flight): void {
     clearTimeout(flight.timer);
     this.flights.delete(id);
+    // The run loop may be waiting only for this flight (an aborted transition
+    // whose last action failed: abort() is then a no-op and wakes nobody).
+    this.wake();
   }
 
   private complete(action: Action): void {
