@@ -16,7 +16,6 @@ import { NfsLab, labUnavailable, type NfsClient } from "./nfs-lab.js";
 
 export interface NfsFailoverOptions {
   failovers: number;
-  leaseTtlSeconds: number;
   /** Acknowledged writes to wait for before each kill. */
   writesBeforeKill: number;
   /** Called after each round (progress for the bench, nothing for the test). */
@@ -129,7 +128,7 @@ export async function runNfsFailovers(lab: NfsLab, options: NfsFailoverOptions):
   return { rounds, acknowledged: writer.acked.size, lost: await unreadable(client, [...writer.acked]) };
 }
 
-export async function nfsFailoverBench(options: Omit<NfsFailoverOptions, "onRound">): Promise<void> {
+export async function nfsFailoverBench(options: Omit<NfsFailoverOptions, "onRound"> & { leaseTtlSeconds: number }): Promise<void> {
   const why = await labUnavailable();
   if (why) throw new Error(`nfs-failover cannot run here: ${why}`);
   const lab = await NfsLab.start({ leaseTtlSeconds: options.leaseTtlSeconds });
