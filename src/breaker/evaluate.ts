@@ -35,8 +35,10 @@ export function evaluateBreaker(prev: BreakerState, input: BreakerInput): Breake
   if (!input.config.enabled) return { state: prev, decisions: [] };
   const window = input.config.windowSeconds;
   const known = new Set(prev.timeline.filter((e): e is Evidence => !isDecision(e)).map(observationKey));
-  const fresh = input.observations
-    .filter((o) => o.at >= prev.forgivenBefore && o.at >= input.now - window && !known.has(observationKey(o)))
+  // One fact may be read twice at once (a failed start is both the last and the last-failed operation).
+  const fresh = [...new Map(input.observations.map((o) => [observationKey(o), o])).entries()]
+    .filter(([key, o]) => o.at >= prev.forgivenBefore && o.at >= input.now - window && !known.has(key))
+    .map(([, o]) => o)
     .sort((a, b) => a.at - b.at);
   const state: BreakerState = { ...prev, hiNodes: [...prev.hiNodes], guarded: [...prev.guarded], timeline: [...prev.timeline] };
   const decisions: Decision[] = [];

@@ -50,6 +50,9 @@ describe("node HI", () => {
     const again = run(first.state, facts);
     expect(again.state.timeline).toHaveLength(2);
     expect(again.state.hiNodes).toEqual([]);
+    const doubled = run(INITIAL_BREAKER, [...facts, ...facts, startFailure("n1", "a", T0)]);
+    expect(doubled.state.timeline).toHaveLength(2);
+    expect(doubled.state.hiNodes).toEqual([]);
   });
 });
 
