@@ -55,6 +55,8 @@ export class NodeDaemon {
   /** The newest configuration seen, kept for stopping resources while etcd is unreachable. */
   private config: Cib | undefined;
   private watches: Unsubscribe[] = [];
+  /** Releases the executor's pending etcd writes of the current session (see join). */
+  private leaseLost: () => void = () => {};
   private shuttingDown = false;
   private stopped = false;
   private exitResolve: ((code: number) => void) | undefined;
@@ -81,6 +83,10 @@ export class NodeDaemon {
     const session = await this.openSessionWithRetry();
     if (!session) return;
     this.session = session;
+    // Once the lease is in doubt, etcd writes may hang until it answers again: the executor must
+    // not wait for them while stopping resources (what they would record dies with the lease anyway).
+    const lost = new Promise<void>((resolve) => (this.leaseLost = resolve));
+    const untilLost = (write: Promise<unknown>): Promise<void> => Promise.race([write.then(() => undefined), lost]);
     this.log.info({ event: "joined", incarnation: session.incarnation, leaseTtl: session.ttlSeconds }, "joined the cluster");
     void emitEvent(this.store, { kind: "node-joined", node: this.opts.name, message: `${this.opts.name} joined the cluster`, details: { incarnation: session.incarnation } });
     await this.clearTransientAttributes();
@@ -99,11 +105,11 @@ export class NodeDaemon {
             message: `${r.task}${r.intervalMs ? ` (every ${r.intervalMs / 1000} s)` : ""} of ${r.rsc} on ${r.node} finished: rc ${r.rc}${r.exitReason ? ` (${r.exitReason})` : ""}`,
             details: { task: r.task, intervalMs: r.intervalMs, rc: r.rc, opStatus: r.opStatus, execMs: r.execMs, term: r.term, action: r.id },
           });
-          return this.store.putResult(session, r);
+          return untilLost(this.store.putResult(session, r));
         },
-        history: (h) => this.store.putHistory(session, h),
+        history: (h) => untilLost(this.store.putHistory(session, h)),
       },
-      attributes: { set: (node, name, value) => this.store.setAttribute(node, name, value) },
+      attributes: { set: (node, name, value) => untilLost(this.store.setAttribute(node, name, value)) },
     });
     this.startLeaseMonitor(session);
     await this.probe();
@@ -278,15 +284,20 @@ export class NodeDaemon {
 
   /** Lost the lease: stop being DC, stop every resource here, then rejoin with a new session. */
   private async demote(): Promise<void> {
+    this.leaseLost();
     this.controller?.stop("lease lost");
     this.controller = undefined;
-    for (const unwatch of this.watches.splice(0)) await unwatch().catch(() => undefined);
+    // Resources first: closing watches talks to etcd, which may not answer before the lease expires.
+    const watches = this.watches.splice(0);
     if (this.executor && this.config) {
       await stopEverything(this.executor, this.config, this.opts.name);
       await this.executor.close();
       this.executor = undefined;
     }
+    // Only now is the self-fencing deadline off: a stop that hangs past it gets the node killed.
     this.monitor?.stop();
+    this.log.info({ event: "lease-stopped-all" }, "every resource here is stopped; rejoining once etcd answers");
+    for (const unwatch of watches) await unwatch().catch(() => undefined);
     await this.session?.close().catch(() => undefined);
     this.session = undefined;
     if (!this.stopped) await this.join();
