@@ -4,7 +4,7 @@
  * matches, when it was removed from the configuration, or when the
  * resource or node entered maintenance mode.
  */
-import { STOP, customAction, newOrdering, opKey } from "./actions.js";
+import { STOP, changeTask, customAction, newOrdering, opKey } from "./actions.js";
 import { Ord, type Action, type SNode, type SResource, type WorkingSet } from "./types.js";
 
 export const CANCEL = "cancel";
@@ -17,7 +17,7 @@ export const CANCEL = "cancel";
  */
 export function newCancelAction(ws: WorkingSet, rsc: SResource, task: string, intervalMs: number, node: SNode): Action {
   const cancel = customAction(ws, rsc, CANCEL, node, { optional: false, key: opKey(rsc.id, task, intervalMs), intervalMs });
-  cancel.task = CANCEL;
+  changeTask(cancel, CANCEL);
   cancel.meta.operation = task;
   cancel.meta.interval = String(intervalMs);
   return cancel;

@@ -5,7 +5,7 @@
  * an ordering between two clones becomes orderings between the instances
  * that share a node.
  */
-import { DEMOTE, DEMOTED, PROMOTE, PROMOTED, START, STARTED, STOP, STOPPED, orderActions, sameNode } from "./actions.js";
+import { DEMOTE, DEMOTED, PROMOTE, PROMOTED, START, STARTED, STOP, STOPPED, actionsWithTask, orderActions, sameNode } from "./actions.js";
 import { forceAssignment } from "./clone-assign.js";
 import { findCompatibleInstance } from "./clone-instances.js";
 import { notificationSubject } from "./notifications.js";
@@ -29,9 +29,10 @@ function instanceTask(action: Action): string {
  * action lists are newest first, so the last created one wins here).
  */
 function findInstanceAction(rsc: SResource, task: string, node: SNode | undefined): Action | undefined {
-  for (let i = rsc.actions.length - 1; i >= 0; i--) {
-    const action = rsc.actions[i];
-    if (action.task === task && (!node || sameNode(action.node, node))) return action;
+  const actions = actionsWithTask(rsc, task);
+  for (let i = actions.length - 1; i >= 0; i--) {
+    const action = actions[i];
+    if (!node || sameNode(action.node, node)) return action;
   }
   return undefined;
 }
@@ -49,7 +50,8 @@ export function cloneActionFlags(ws: WorkingSet, action: Action, node: SNode | u
   for (const child of clone.children) {
     const childAction = findInstanceAction(child, task, child.children.length > 0 ? undefined : node);
     if (!childAction) continue;
-    const childFlags = actionFlags(ws, childAction, node);
+    // A primitive's flags are its own (actionFlags would only copy them).
+    const childFlags = child.variant === "primitive" ? childAction.flags : actionFlags(ws, childAction, node);
     if (flags.optional && !childFlags.optional) {
       flags.optional = false;
       action.flags.optional = false;

@@ -27,16 +27,29 @@ function sortIndexOf(rsc: SResource): number {
   return sortIndex.get(rsc) ?? 0;
 }
 
+/**
+ * The leaf members of a clone's instances by configuration id, built once
+ * per clone and instance count: promotion scores ask for them for every
+ * instance on every node, and walking the instances each time is cubic.
+ */
+const membersIndex = new WeakMap<SResource, { instances: number; byBaseId: Map<string, SResource[]> }>();
+
 /** Members of `clone`'s instances whose configuration id is `baseId`. */
 function membersWithId(clone: SResource, baseId: string): SResource[] {
-  const out: SResource[] = [];
-  const visit = (r: SResource) => {
-    if (r.children.length === 0) {
-      if (r.baseId === baseId) out.push(r);
-    } else r.children.forEach(visit);
-  };
-  clone.children.forEach(visit);
-  return out;
+  let index = membersIndex.get(clone);
+  if (!index || index.instances !== clone.children.length) {
+    const byBaseId = new Map<string, SResource[]>();
+    const visit = (r: SResource) => {
+      if (r.children.length > 0) return r.children.forEach(visit);
+      const list = byBaseId.get(r.baseId);
+      if (list) list.push(r);
+      else byBaseId.set(r.baseId, [r]);
+    };
+    clone.children.forEach(visit);
+    index = { instances: clone.children.length, byBaseId };
+    membersIndex.set(clone, index);
+  }
+  return index.byBaseId.get(baseId) ?? [];
 }
 
 function isAllowed(rsc: SResource, node: SNode): boolean {

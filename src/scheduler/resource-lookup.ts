@@ -47,8 +47,12 @@ function comparePaths(a: number[], b: number[]): number {
 export function findResourceById(ws: WorkingSet, id: string): SResource | undefined {
   const exact = ws.resourceById.get(id);
   if (exact) return exact;
-  const candidates = [...(indexOf(ws).byHistoryId.get(id) ?? [])];
-  if (candidates.length <= 1) return candidates[0];
+  const set = indexOf(ws).byHistoryId.get(id);
+  if (!set || set.size <= 1) return set?.values().next().value;
+  const candidates = [...set];
+  // Usually the instances of one anonymous clone: the first of its children among them.
+  const parent = candidates[0].parent;
+  if (parent && candidates.every((c) => c.parent === parent)) return parent.children.find((c) => set.has(c));
   const tops = new Map(ws.resources.map((r, i) => [r, i]));
   const key = (r: SResource) => {
     let top = r;
