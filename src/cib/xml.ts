@@ -1,11 +1,13 @@
 /**
- * A small, fast element tree for CIB XML. We parse with saxes (streaming,
- * tracks line numbers, rejects DTDs/entities we do not declare) instead of
- * a DOM: CIBs with large status sections reach tens of megabytes and only
- * elements and attributes matter to us.
+ * A small, fast element tree for CIB XML. Plain documents (nearly all) go
+ * through a fast scanner (xml-fast.ts); everything else through saxes
+ * (streaming, tracks line numbers, rejects DTDs/entities we do not declare),
+ * which also words every error. Not a DOM: CIBs with large status sections
+ * reach hundreds of megabytes and only elements and attributes matter to us.
  */
 import { SaxesParser } from "saxes";
 import { CibError } from "./errors.js";
+import { parseSimpleXml } from "./xml-fast.js";
 
 export interface XmlElement {
   name: string;
@@ -22,6 +24,12 @@ export interface ParseXmlOptions {
 
 export function parseXml(text: string, options: ParseXmlOptions = {}): XmlElement {
   const maxDepth = options.maxDepth ?? 256;
+  return parseSimpleXml(text, maxDepth) ?? parseAnyXml(text, maxDepth, options.file);
+}
+
+/** Any XML, with saxes: what the fast path leaves (unusual constructs) and every error message. */
+function parseAnyXml(text: string, maxDepth: number, file: string | undefined): XmlElement {
+  const options = { file };
   const parser = new SaxesParser({ position: true });
   const stack: XmlElement[] = [];
   let root: XmlElement | undefined;
