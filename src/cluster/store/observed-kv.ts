@@ -17,8 +17,9 @@ export interface KvObserver {
 const ACCESS_ERRORS: [RegExp, string][] = [
   [/user name is empty|invalid auth token|token.*(expired|invalid)/i, "etcd requires authentication: pass --etcd-user and --etcd-password-file (env PACER_ETCD_USER, PACER_ETCD_PASSWORD_FILE), or a client certificate whose CN is an etcd user"],
   [/authentication failed|user name not found|invalid user ID or password/i, "etcd refused the user name or password: check --etcd-user and --etcd-password-file"],
-  [/permission denied/i, "etcd denied access: the etcd user lacks a role granting read/write on this cluster's prefix (see docs/deployment.md, etcd RBAC)"],
+  [/permission denied/i, "etcd denied access: the etcd user (--etcd-user, or else the client certificate's CN) lacks a role granting read/write on this cluster's prefix /pacer/<cluster>/ (see docs/deployment.md, etcd RBAC)"],
   [/certificate|handshake|SSL|TLS|self.signed|unable to verify/i, "the TLS connection to etcd failed: check --etcd-ca (the CA that signed etcd's certificate) and --etcd-cert/--etcd-key"],
+  [/UNAVAILABLE|No connection established/, "cannot reach etcd: is it running at the --etcd endpoints? If it serves TLS, use https:// endpoints with --etcd-ca, and --etcd-cert/--etcd-key when it requires client certificates"],
 ];
 
 export class EtcdAccessError extends Error {
