@@ -2,11 +2,12 @@
  * `pacer drill list` and `pacer drill run NAME... | --all`: chaos drills
  * against a local test cluster the drill starts itself (docs/drills.md).
  */
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { findEtcd } from "../demo/local-cluster.js";
 import { catalogue, findDrills } from "../drill/catalogue.js";
-import { namespacesAvailable } from "../drill/netns.js";
+import { networkAbilities } from "../drill/netns.js";
 import { summarize, writeReport } from "../drill/report.js";
 import { runDrills, skipReason } from "../drill/runner.js";
 import type { DrillResult } from "../drill/types.js";
@@ -19,6 +20,7 @@ interface RunOptions {
   iterations: string;
   seed?: string;
   nodes: string;
+  parallel: string;
   report?: string;
   json?: boolean;
 }
@@ -32,7 +34,7 @@ function positiveInt(value: string, flag: string, min: number): number {
 function resultLine(r: DrillResult): string {
   if (r.verdict === "skip") return `SKIP ${r.drill}: ${r.reason}`;
   const head = `${r.verdict === "pass" ? "PASS" : "FAIL"} ${r.drill} (seed ${r.seed}, ${(r.durationMs / 1000).toFixed(1)} s, recovery ${r.recoveryMs.map((m) => `${(m / 1000).toFixed(1)} s`).join("/") || "-"})`;
-  return r.verdict === "fail" ? `${head}\n     ${r.reason}\n     replay: ${r.replay}` : head;
+  return r.verdict === "fail" ? `${head}\n     ${r.reason}\n     replay: ${r.replay}${r.logs ? `\n     node logs: ${r.logs}` : ""}` : head;
 }
 
 export function registerDrill(program: Command): void {
@@ -42,8 +44,8 @@ export function registerDrill(program: Command): void {
     .description("the drill catalogue: what each injects and what must hold")
     .option("--json", "print the catalogue as JSON")
     .action(async (opts: { json?: boolean }) => {
-      const namespaces = await namespacesAvailable();
-      const rows = catalogue.map((d) => ({ name: d.name, family: d.family, injects: d.injects, holds: d.holds, skipHere: skipReason(d, { nodes: 3, namespaces }) ?? null }));
+      const network = await networkAbilities();
+      const rows = catalogue.map((d) => ({ name: d.name, family: d.family, injects: d.injects, holds: d.holds, skipHere: skipReason(d, { nodes: 3, network }) ?? null }));
       if (opts.json) {
         process.stdout.write(JSON.stringify(rows, null, 2) + "\n");
         return;
@@ -61,6 +63,7 @@ export function registerDrill(program: Command): void {
     .option("--iterations <n>", "run the selection this many times, seed, seed+1, ...", "1")
     .option("--seed <n>", "seed for faults, targets and timing (default: random, printed)")
     .option("--nodes <n>", "pacer nodes per cluster", "3")
+    .option("--parallel <n>", "drills run at once, each on its own cluster", "1")
     .option("--report <dir>", "write drill-report.json and drill-report.html there")
     .option("--json", "print the results as JSON")
     .action(async (names: string[], opts: RunOptions) => {
@@ -69,17 +72,19 @@ export function registerDrill(program: Command): void {
       const etcdBin = findEtcd();
       if (!etcdBin) throw new Error("drills need etcd: install Debian's etcd-server (apt-get install etcd-server) or set ETCD_BIN");
       const seed = opts.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : positiveInt(opts.seed, "--seed", 0);
-      const namespaces = await namespacesAvailable();
+      const network = await networkAbilities();
       const say = (text: string) => (opts.json ? process.stderr : process.stdout).write(text + "\n");
-      say(`seed ${seed}${namespaces ? "" : " (not root or no ip netns: drills that need network namespaces are skipped)"}`);
+      say(`seed ${seed}; nodes in network namespaces: ${network.namespaces ? "yes" : "no (not root or no ip netns)"}; tc netem: ${network.netem ? "yes" : "no (those drills are skipped)"}`);
       const results = await runDrills(drills, {
         nodes: positiveInt(opts.nodes, "--nodes", 1),
         quick: opts.quick ?? false,
         iterations: positiveInt(opts.iterations, "--iterations", 1),
+        parallel: positiveInt(opts.parallel, "--parallel", 1),
         seed,
         etcdBin,
         repoRoot,
-        namespaces,
+        network,
+        logsDir: opts.report ? join(opts.report, "logs") : join(tmpdir(), `pacer-drill-logs-${seed}`),
         onResult: (r) => say(resultLine(r)),
       });
       const s = summarize(results);

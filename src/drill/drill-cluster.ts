@@ -132,12 +132,25 @@ export class DrillCluster {
     this.record("step", `start ${name}`, name);
   }
 
-  /** Start again every node whose daemon exited by itself (as systemd would restart it), and wait until they are members. */
-  async restartExited(wasUp: string[]): Promise<string[]> {
-    const exited = wasUp.filter((n) => !this.up.has(n));
-    for (const n of exited) this.startNode(n);
-    if (exited.length) await this.waitMembers(exited);
-    return exited;
+  /**
+   * Wait until every node of `wasUp` is a member again, starting anew each
+   * daemon that exits by itself meanwhile (as systemd would restart it): a
+   * node that lost its lease may learn so, and fence itself, only after a heal.
+   */
+  async restartExited(wasUp: string[], timeoutMs = 40_000): Promise<string[]> {
+    const restarted: string[] = [];
+    await poll(
+      async () => {
+        for (const n of wasUp.filter((x) => !this.up.has(x))) {
+          this.startNode(n);
+          restarted.push(n);
+        }
+        const members = new Set((await this.store.members()).map((m) => m.node));
+        return wasUp.every((n) => members.has(n) && this.up.has(n)) || undefined;
+      },
+      { timeoutMs, intervalMs: 200, what: `members ${wasUp.join(", ")} (restarting daemons that fenced themselves)` },
+    );
+    return restarted;
   }
 
   async startNodes(names: string[], timeoutMs = 30_000): Promise<void> {
@@ -158,14 +171,14 @@ export class DrillCluster {
   /** A clean shutdown: SIGTERM, the node hands its resources over and exits. */
   async stopNode(name: string, timeoutMs = 30_000): Promise<void> {
     this.record("step", `stop ${name} (SIGTERM)`, name);
-    this.signalDaemon(name, "SIGTERM");
+    await this.signalDaemon(name, "SIGTERM");
     await this.waitExited(name, timeoutMs);
   }
 
   /** Component failure: the node daemon alone is killed; what it started keeps running. */
   async killDaemon(name: string): Promise<void> {
     this.record("fault", `SIGKILL the node daemon of ${name}`, name);
-    this.signalDaemon(name, "SIGKILL");
+    await this.signalDaemon(name, "SIGKILL");
     await this.waitExited(name, 10_000);
   }
 
@@ -177,21 +190,22 @@ export class DrillCluster {
   async powerOff(name: string, why: "fault" | "fence" = "fault"): Promise<void> {
     const at = Date.now();
     this.record("fault", why === "fence" ? `fence (power off) ${name}` : `power off ${name}`, name);
-    this.signalDaemon(name, "SIGKILL");
+    const wasUp = this.up.has(name);
+    if (wasUp) await this.signalDaemon(name, "SIGKILL");
     for (const pid of processesUnder(this.local.stateDir(name), this.startedTicks)) tryKill(pid, "SIGKILL");
     for (const dir of ["rsctmp", "run", "attrd"]) rmSync(join(this.local.stateDir(name), dir), { recursive: true, force: true });
     this.downs.push({ node: name, at, how: why === "fence" ? "fenced" : "power-off" });
-    await this.waitExited(name, 10_000);
+    if (wasUp) await this.waitExited(name, 10_000);
   }
 
-  pauseDaemon(name: string): void {
+  async pauseDaemon(name: string): Promise<void> {
     this.record("fault", `SIGSTOP the node daemon of ${name}`, name);
-    this.signalDaemon(name, "SIGSTOP");
+    await this.signalDaemon(name, "SIGSTOP");
   }
 
-  resumeDaemon(name: string): void {
+  async resumeDaemon(name: string): Promise<void> {
     this.record("heal", `SIGCONT the node daemon of ${name}`, name);
-    this.signalDaemon(name, "SIGCONT");
+    await this.signalDaemon(name, "SIGCONT");
   }
 
   /** Whether the node's daemon is gone (it exited: self-fenced, or killed). */
@@ -205,9 +219,17 @@ export class DrillCluster {
     if (!(await this.exitedWithin(name, timeoutMs))) throw new Error(`${name}'s daemon did not exit within ${timeoutMs} ms`);
   }
 
-  private signalDaemon(name: string, signal: NodeJS.Signals): void {
-    const pid = this.local.daemonPid(name);
-    if (pid === undefined || !this.up.has(name)) throw new Error(`${name} is not running`);
+  private async signalDaemon(name: string, signal: NodeJS.Signals): Promise<void> {
+    if (!this.up.has(name)) throw new Error(`${name} is not running`);
+    // A node just started may not have written its pid yet, and an old node.pid may name a reused pid:
+    // wait for a pid whose command line names this node's state dir.
+    const pid = await poll(
+      () => {
+        const candidate = this.local.daemonPid(name);
+        return candidate !== undefined && commandMentions(candidate, this.local.stateDir(name)) ? candidate : undefined;
+      },
+      { timeoutMs: 10_000, intervalMs: 20, what: `${name}'s daemon pid` },
+    );
     tryKill(pid, signal);
   }
 
@@ -351,5 +373,14 @@ export class DrillCluster {
       ocfRoot: this.ocfRoot(name),
       ...(net ? { prefix: ["ip", "netns", "exec", net.namespace] } : {}),
     };
+  }
+}
+
+/** Whether process `pid` runs with `text` on its command line (not a reused pid of someone else's). */
+function commandMentions(pid: number, text: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(text);
+  } catch {
+    return false;
   }
 }

@@ -11,6 +11,7 @@ import { liveStatus } from "../cluster/status-view.js";
 import { openEtcdStore } from "../cluster/store/etcd-store.js";
 import type { ClusterStore } from "../cluster/store/types.js";
 import { schedule } from "../scheduler/schedule.js";
+import { isDecision, type BreakerState } from "../breaker/state.js";
 import { auditBreaker, auditConfig, auditExclusive, auditHandover, type BreakerWindow, type ConfigReading } from "./audits.js";
 import type { DrillCluster } from "./drill-cluster.js";
 import { isActive, probeNode, resourceKinds, type Probe } from "./ground-truth.js";
@@ -74,7 +75,7 @@ export class Evidence {
 
   /** Tripped intervals from the breaker document's history, if the breaker exists. */
   async breakerWindows(): Promise<BreakerWindow[] | undefined> {
-    const doc = await withTimeout(this.cluster.store.getDocument<unknown>(BREAKER_DOCUMENT), READ_TIMEOUT_MS).catch(() => undefined);
+    const doc = await withTimeout(this.cluster.store.getDocument<BreakerState>(BREAKER_DOCUMENT), READ_TIMEOUT_MS).catch(() => undefined);
     if (!doc) return undefined;
     return breakerWindowsOf(doc.value);
   }
@@ -117,21 +118,20 @@ export class Evidence {
 }
 
 /**
- * The breaker document's tripped periods. Accepts the shape the breaker
- * issue documents ({ state: "tripped"|"closed", since, history: [{ state, at }] })
- * and reads only those fields.
+ * The breaker's tripped periods, from its document's decisions (trip,
+ * release) and its current state. The breaker records epoch seconds, so a
+ * window starts at the second after the trip and ends at the release's
+ * second: a start within the same second as either is not judged.
  */
-export function breakerWindowsOf(value: unknown): BreakerWindow[] {
-  const doc = (value ?? {}) as { state?: string; since?: number; trippedAt?: number; history?: { state?: string; at?: number }[] };
-  const changes = [...(doc.history ?? [])].filter((h) => typeof h.at === "number").sort((a, b) => a.at! - b.at!);
+export function breakerWindowsOf(state: Pick<BreakerState, "state" | "since" | "timeline">): BreakerWindow[] {
   const windows: BreakerWindow[] = [];
-  for (const h of changes) {
-    const last = windows.at(-1);
-    if (h.state === "tripped" && (!last || last.to !== undefined)) windows.push({ from: h.at! });
-    else if (h.state !== "tripped" && last && last.to === undefined) last.to = h.at!;
+  for (const entry of state.timeline) {
+    if (!isDecision(entry)) continue;
+    const open = windows.at(-1)?.to === undefined ? windows.at(-1) : undefined;
+    if (entry.decision === "trip" && !open) windows.push({ from: (entry.at + 1) * 1000 });
+    else if (entry.decision === "release" && open) open.to = entry.at * 1000;
   }
-  const since = doc.since ?? doc.trippedAt;
-  if (doc.state === "tripped" && typeof since === "number" && !windows.some((w) => w.to === undefined)) windows.push({ from: since });
+  if (state.state === "tripped" && !windows.some((w) => w.to === undefined)) windows.push({ from: (state.since + 1) * 1000 });
   return windows;
 }
 

@@ -12,6 +12,7 @@ import { runAgent } from "../cluster/executor/agent-runner.js";
 import { agentEnvironment } from "../cluster/executor/environment.js";
 import { OCF } from "../cluster/executor/ocf-result.js";
 import { defaultShimsDir } from "../cluster/executor/shims-dir.js";
+import type { ProbeTarget } from "../cluster/executor/types.js";
 import { cloneAncestor, historyIdOf, isCloneResource, primitivesOf } from "../scheduler/resources.js";
 import { unpackStatus } from "../scheduler/schedule.js";
 
@@ -41,27 +42,27 @@ export interface ResourceKind {
 const PROBE_TIMEOUT_MS = 10_000;
 
 export async function probeNode(config: Cib, home: NodeHome): Promise<Probe[]> {
+  const targets = probeTargets(config, home.name).filter((t) => t.agent.class === "ocf");
+  return Promise.all(targets.map(async (target) => ({ node: home.name, rsc: target.historyId, rc: await agentAction(home, target, "monitor") })));
+}
+
+/** Run one agent action for `target` on a node exactly as that node's executor would (its dirs, OCF root, parameters); returns the rc. */
+export async function agentAction(home: NodeHome, target: ProbeTarget, action: string): Promise<number> {
   const dirs = { rscTmp: join(home.stateDir, "rsctmp"), varRun: join(home.stateDir, "run"), attrd: join(home.stateDir, "attrd") };
-  const probes = probeTargets(config, home.name).filter((t) => t.agent.class === "ocf");
-  return Promise.all(
-    probes.map(async (target) => {
-      const env = agentEnvironment({
-        ocfRoot: home.ocfRoot,
-        node: home.name,
-        instance: target.historyId,
-        agent: target.agent,
-        params: target.params,
-        meta: target.meta ?? {},
-        intervalMs: 0,
-        timeoutMs: PROBE_TIMEOUT_MS,
-        dirs,
-        shimsDir: defaultShimsDir(),
-        basePath: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin",
-      });
-      const outcome = await runAgent({ ocfRoot: home.ocfRoot, agent: target.agent, action: "monitor", env, timeoutMs: PROBE_TIMEOUT_MS });
-      return { node: home.name, rsc: target.historyId, rc: outcome.rc };
-    }),
-  );
+  const env = agentEnvironment({
+    ocfRoot: home.ocfRoot,
+    node: home.name,
+    instance: target.historyId,
+    agent: target.agent,
+    params: target.params,
+    meta: target.meta ?? {},
+    intervalMs: 0,
+    timeoutMs: PROBE_TIMEOUT_MS,
+    dirs,
+    shimsDir: defaultShimsDir(),
+    basePath: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin",
+  });
+  return (await runAgent({ ocfRoot: home.ocfRoot, agent: target.agent, action, env, timeoutMs: PROBE_TIMEOUT_MS })).rc;
 }
 
 export function isActive(rc: number): boolean {

@@ -15,28 +15,46 @@ export interface NodeNetwork {
   inner: string;
 }
 
-/** Whether this process may create namespaces (root and a working `ip netns`). */
-export async function namespacesAvailable(): Promise<boolean> {
-  if (process.getuid?.() !== 0) return false;
+export interface NetworkAbilities {
+  /** Root and a working `ip netns`. */
+  namespaces: boolean;
+  /** tc's netem qdisc works inside a namespace (the kernel has sch_netem). */
+  netem: boolean;
+}
+
+/** What this process may do to networks: probed in a scratch namespace, removed again. */
+export async function networkAbilities(): Promise<NetworkAbilities> {
+  if (process.getuid?.() !== 0) return { namespaces: false, netem: false };
   const probe = `pdprobe${process.pid % 100000}`;
   const added = await execa("ip", ["netns", "add", probe], { reject: false });
-  if (added.exitCode !== 0) return false;
-  await execa("ip", ["netns", "del", probe], { reject: false });
-  return true;
+  if (added.exitCode !== 0) return { namespaces: false, netem: false };
+  try {
+    await execa("ip", ["-n", probe, "link", "set", "lo", "up"], { reject: false });
+    const netem = await execa("ip", ["netns", "exec", probe, "tc", "qdisc", "add", "dev", "lo", "root", "netem", "delay", "1ms"], { reject: false });
+    return { namespaces: true, netem: netem.exitCode === 0 };
+  } finally {
+    await execa("ip", ["netns", "del", probe], { reject: false });
+  }
 }
+
+/** Clusters this process created namespaces for: keeps concurrent drills' names and subnets apart. */
+let instances = 0;
 
 export class Namespaces {
   private readonly created: NodeNetwork[] = [];
-  /** A per-run tag keeps two concurrent drill runs' names and subnets apart. */
+  private readonly instance = instances++ % 25;
+  /** A per-process tag keeps two concurrent drill runs' names and subnets apart. */
   private readonly tag = (process.pid % 0xfff).toString(16).padStart(3, "0");
   private readonly subnet = 100 + (process.pid % 150);
 
   async create(index: number): Promise<NodeNetwork> {
-    const namespace = `pd${this.tag}n${index}`;
-    const outer = `pd${this.tag}h${index}`;
-    const inner = `pd${this.tag}i${index}`;
-    const hostAddress = `10.${this.subnet}.${index}.1`;
-    const nodeAddress = `10.${this.subnet}.${index}.2`;
+    const id = `${this.tag}${this.instance.toString(36)}`;
+    const namespace = `pd${id}n${index}`;
+    const outer = `pd${id}h${index}`;
+    const inner = `pd${id}i${index}`;
+    const third = this.instance * 10 + index;
+    const hostAddress = `10.${this.subnet}.${third}.1`;
+    const nodeAddress = `10.${this.subnet}.${third}.2`;
     await ip("netns", "add", namespace);
     const net = { namespace, hostAddress, inner };
     this.created.push(net);

@@ -5,7 +5,7 @@
  * last audit. The seed decides the drill's choices and is part of the
  * replay command printed with every result.
  */
-import { writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { sleep } from "../clock.js";
@@ -14,6 +14,7 @@ import { baseConfig } from "./base-config.js";
 import { chooser, iterationSeed } from "./chooser.js";
 import { DrillCluster } from "./drill-cluster.js";
 import { Evidence } from "./evidence.js";
+import type { NetworkAbilities } from "./netns.js";
 import { reactionsAfter } from "./reactions.js";
 import type { Drill, DrillContext, DrillResult, StepAudit } from "./types.js";
 
@@ -26,8 +27,12 @@ export interface RunOptions {
   seed: number;
   etcdBin: string;
   repoRoot: string;
-  /** Whether nodes can live in network namespaces here (root). */
-  namespaces: boolean;
+  /** What this machine allows: nodes in network namespaces (root), tc netem there. */
+  network: NetworkAbilities;
+  /** How many drills run at once, each on its own cluster (default 1). */
+  parallel?: number;
+  /** Where the node logs of a failed drill are kept (they are removed with the cluster otherwise). */
+  logsDir?: string;
   /** Called after each drill run (for progress output). */
   onResult?: (result: DrillResult) => void;
 }
@@ -42,21 +47,27 @@ export function convergenceBoundMs(quick: boolean): number {
 
 export class DrillFailure extends Error {}
 
+/** Runs every (iteration, drill) pair, `parallel` clusters at a time; results in catalogue order. */
 export async function runDrills(drills: Drill[], options: RunOptions): Promise<DrillResult[]> {
-  const results: DrillResult[] = [];
-  for (let iteration = 0; iteration < options.iterations; iteration++) {
-    for (const drill of drills) {
-      const result = await runOne(drill, options, iteration);
-      results.push(result);
-      options.onResult?.(result);
+  const jobs = Array.from({ length: options.iterations }, (_, iteration) => drills.map((drill) => ({ drill, iteration }))).flat();
+  const results: DrillResult[] = new Array(jobs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const index = next++;
+      const { drill, iteration } = jobs[index]!;
+      results[index] = await runOne(drill, options, iteration);
+      options.onResult?.(results[index]);
     }
-  }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.parallel ?? 1) }, worker));
   return results;
 }
 
-export function skipReason(drill: Drill, options: Pick<RunOptions, "nodes" | "namespaces">): string | undefined {
+export function skipReason(drill: Drill, options: Pick<RunOptions, "nodes" | "network">): string | undefined {
   const needs = drill.needs ?? {};
-  if (needs.namespaces && !options.namespaces) return "needs root and network namespaces (ip netns) for tc netem: run as root to include it";
+  if (needs.netem && !options.network.namespaces) return "needs root and network namespaces (ip netns) for tc netem: run as root to include it";
+  if (needs.netem && !options.network.netem) return "needs tc netem, which this kernel lacks (module sch_netem; on Debian: linux-modules-extra or a kernel with NET_SCH_NETEM)";
   if ((needs.minNodes ?? 2) > options.nodes) return `needs at least ${needs.minNodes ?? 2} nodes (--nodes ${options.nodes})`;
   return undefined;
 }
@@ -75,11 +86,12 @@ async function runOne(drill: Drill, options: RunOptions, iteration: number): Pro
   const audits: StepAudit[] = [];
   const recoveryMs: number[] = [];
   let failure: string | undefined;
+  let keptLogs: string | undefined;
   try {
     cluster = await DrillCluster.start({
       nodes: options.nodes,
       etcdMembers: drill.needs?.etcdMembers ?? 1,
-      namespaces: options.namespaces,
+      namespaces: options.network.namespaces,
       leaseTtlSeconds: DRILL_LEASE_TTL_SECONDS,
       etcdBin: options.etcdBin,
       repoRoot: options.repoRoot,
@@ -95,6 +107,7 @@ async function runOne(drill: Drill, options: RunOptions, iteration: number): Pro
   } catch (err) {
     failure = (err as Error).message;
   } finally {
+    if (failure && cluster && options.logsDir) keptLogs = keepLogs(cluster, join(options.logsDir, `${drill.name}-${seed}`));
     await evidence?.close();
     await cluster?.stop().catch((err) => log.warn({ err: (err as Error).message }, "drill teardown failed"));
   }
@@ -103,6 +116,7 @@ async function runOne(drill: Drill, options: RunOptions, iteration: number): Pro
     ...base,
     verdict: failure ? "fail" : "pass",
     ...(failure ? { reason: failure } : {}),
+    ...(keptLogs ? { logs: keptLogs } : {}),
     durationMs: Math.round(performance.now() - began),
     timeline,
     audits,
@@ -168,4 +182,15 @@ function detectionTimes(timeline: DrillResult["timeline"]): number[] {
     if (reaction) times.push(reaction.at - entry.at);
   }
   return times;
+}
+
+/** Copy a failed drill's node logs out of its temp dir, which teardown removes. */
+function keepLogs(cluster: DrillCluster, dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  for (const node of cluster.names) {
+    const file = cluster.local.logFile(node);
+    if (existsSync(file)) copyFileSync(file, join(dir, `${node}.log`));
+  }
+  writeFileSync(join(dir, "timeline.json"), JSON.stringify(cluster.timeline, null, 2));
+  return dir;
 }

@@ -4,8 +4,8 @@ import type { Evidence } from "./evidence.js";
 
 /** What a drill needs from the machine; a drill whose needs are not met is skipped with the reason. */
 export interface DrillNeeds {
-  /** Nodes in network namespaces (root): tc netem on a node's own link. */
-  namespaces?: boolean;
+  /** Nodes in network namespaces (root) with tc netem on a node's own link. */
+  netem?: boolean;
   /** Members of the local etcd (default 1). */
   etcdMembers?: number;
   /** Fewest pacer nodes the drill makes sense with. */
@@ -89,6 +89,8 @@ export interface DrillResult {
   detectionMs: number[];
   /** From each heal (or fault) to convergence. */
   recoveryMs: number[];
+  /** Where the node logs of a failed run were kept. */
+  logs?: string;
   /** The command that replays this run. */
   replay: string;
 }

@@ -23,10 +23,10 @@ async function placementOfExclusive(ctx: DrillContext): Promise<string> {
 async function pauseNode(ctx: DrillContext, node: string): Promise<void> {
   const ttlMs = ctx.cluster.options.leaseTtlSeconds * 1000;
   const pauseMs = ctx.random.between(Math.round(ttlMs * 0.3), ttlMs * 2);
-  ctx.cluster.pauseDaemon(node);
+  await ctx.cluster.pauseDaemon(node);
   if (pauseMs < watchdogMs(ctx)) {
     await sleep(pauseMs);
-    ctx.cluster.resumeDaemon(node);
+    await ctx.cluster.resumeDaemon(node);
   } else {
     await sleep(watchdogMs(ctx));
     ctx.cluster.record("fault", `watchdog: ${node} frozen past its lease deadline, machine reset`, node);
@@ -174,7 +174,7 @@ export const jepsenDrills: Drill[] = [
     family: "jepsen",
     injects: "tc netem inside a seeded node's network namespace: seeded 10–40 % loss and 20–200 ms delay on its link for several lease TTLs, then removed; self-fenced daemons are restarted.",
     holds: "Whatever the node's lease does, nothing runs twice; convergence once the link is clean.",
-    needs: { namespaces: true },
+    needs: { netem: true },
     async run(ctx) {
       await bringUp(ctx);
       const wasUp = ctx.cluster.upNodes;
