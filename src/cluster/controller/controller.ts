@@ -28,6 +28,7 @@ import { FailureDetector, failureUpdate } from "./failures.js";
 import { ClusterFencer } from "../fencing/cluster-fencer.js";
 import { BREAKER_DOCUMENT } from "../breaker/document.js";
 import { BreakerKeeper } from "../breaker/keeper.js";
+import { AlertRunner } from "../alerts/alert-runner.js";
 import type { Fencer } from "./fencer.js";
 import { LostNodeTracker } from "./lost-nodes.js";
 import { buildSnapshot, configurationCib, readClusterState, type ClusterState } from "./snapshot.js";
@@ -241,6 +242,8 @@ export class Controller {
   private async subscribe(): Promise<Unsubscribe[]> {
     const s = this.store;
     return Promise.all([
+      // Only the DC runs alert agents, so each event is alerted once.
+      new AlertRunner({ store: s, log: this.log.child({ component: "alerts" }) }).start(),
       s.watchDc((dc) => this.onDc(dc)),
       s.watchConfig((e) => this.outsideEvent(`the configuration changed (revision ${e.value?.revision ?? e.revision})`)),
       s.watchMembers((e) => {
