@@ -3,41 +3,44 @@
  * flags, calls the rooms that do the work, and prints.
  */
 import { Command, CommanderError } from "commander";
-import { registerSimulate } from "./simulate.js";
-import { registerVerify } from "./verify.js";
-import { registerExplain } from "./explain.js";
-import { registerConfigure } from "./configure.js";
-import { registerNode } from "./node.js";
-import { registerStatus } from "./status.js";
-import { registerResource } from "./resource.js";
-import { registerRa } from "./ra.js";
-import { registerEvents } from "./events.js";
-import { registerFencing } from "./fencing.js";
-import { registerBreaker } from "./breaker.js";
-import { registerDrill } from "./drill.js";
+type Register = (program: Command) => void;
 
-export function buildProgram(): Command {
+/**
+ * The module that registers each command, loaded on demand: a command
+ * loads only its own dependencies (`pacer simulate -x` has no use for the
+ * etcd client, the agent runner or the drills, and loading all of them
+ * took most of a short run). Help, and any name not listed here, loads
+ * them all, in this order.
+ */
+const COMMANDS: [names: string[], load: () => Promise<Register>][] = [
+  [["simulate"], async () => (await import("./simulate.js")).registerSimulate],
+  [["verify", "rto"], async () => (await import("./verify.js")).registerVerify],
+  [["explain"], async () => (await import("./explain.js")).registerExplain],
+  [["configure"], async () => (await import("./configure.js")).registerConfigure],
+  [["node"], async () => (await import("./node.js")).registerNode],
+  [["status"], async () => (await import("./status.js")).registerStatus],
+  [["resource"], async () => (await import("./resource.js")).registerResource],
+  [["ra"], async () => (await import("./ra.js")).registerRa],
+  [["events"], async () => (await import("./events.js")).registerEvents],
+  [["report"], async () => (await import("./report.js")).registerReport],
+  [["fencing"], async () => (await import("./fencing.js")).registerFencing],
+  [["breaker"], async () => (await import("./breaker.js")).registerBreaker],
+  [["drill"], async () => (await import("./drill.js")).registerDrill],
+];
+
+/** The program with the command `argv` names (or, without one, every command). */
+export async function buildProgram(argv: string[] = []): Promise<Command> {
   const program = new Command();
   program.name("pacer").description("A Pacemaker-compatible high-availability cluster resource manager").exitOverride();
-  registerSimulate(program);
-  registerVerify(program);
-  registerExplain(program);
-  registerConfigure(program);
-  registerNode(program);
-  registerStatus(program);
-  registerResource(program);
-  registerRa(program);
-  registerEvents(program);
-  registerFencing(program);
-  registerBreaker(program);
-  registerDrill(program);
+  const named = COMMANDS.find(([names]) => names.includes(argv[2]));
+  for (const [, load] of named ? [named] : COMMANDS) (await load())(program);
   return program;
 }
 
 /** Runs the CLI and returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv);
+    await (await buildProgram(argv)).parseAsync(argv);
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;

@@ -8,8 +8,7 @@ import { simulateExecution } from "../scheduler/simulate-execution.js";
 import { transitionToJson } from "../scheduler/transition-json.js";
 import { loadCib, nowSeconds } from "./load.js";
 import { readCib } from "../cib/read.js";
-import { buildSnapshot, readClusterState } from "../cluster/controller/snapshot.js";
-import { withStore, type ConnectionOptions } from "./cluster-connection.js";
+import type { ConnectionOptions } from "./cluster-connection.js";
 import { formatSimulation } from "./simulate-text.js";
 
 interface SimulateOptions extends ConnectionOptions {
@@ -57,6 +56,8 @@ async function inputCib(opts: SimulateOptions, now: number): Promise<Cib> {
   const sources = [opts.xml !== undefined, opts.live === true, opts.replay !== undefined].filter(Boolean).length;
   if (sources !== 1) throw new Error("give exactly one input: -x FILE, --live, or --replay N");
   if (opts.xml !== undefined) return loadCib(opts.xml);
+  // Loaded only here: the etcd client and the controller's snapshot code would double the start-up of `simulate -x`.
+  const [{ withStore }, { buildSnapshot, readClusterState }] = await Promise.all([import("./cluster-connection.js"), import("../cluster/controller/snapshot.js")]);
   return withStore(opts, async (store) => {
     if (opts.live) {
       const state = await readClusterState(store);
