@@ -3,7 +3,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { watchParent } from "../cluster/subreaper.js";
 import { writeFenceRegistry } from "../cluster/fencing/process-registry.js";
-import { registerNodeCommands } from "./resource.js";
+import { registerNodeCommands } from "./node-commands.js";
 import { registerNodeFence } from "./fencing.js";
 import type { Command } from "commander";
 import { NodeDaemon } from "../cluster/node.js";

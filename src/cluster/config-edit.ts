@@ -1,29 +1,10 @@
 /**
  * Small intent-based configuration edits (crm_resource/crm_attribute
- * style): read, change, commit with compare-and-swap, and on a conflict
- * re-apply the same intent to the newer configuration. Nothing is lost:
- * a concurrent change is never overwritten.
+ * style), pure: each returns a changed copy. src/cli/configure-quick-edit.ts
+ * commits them with compare-and-swap.
  */
 import { flattenResources } from "../cib/resource-tree.js";
 import type { Cib, NvSet, ResourceConfig } from "../cib/model.js";
-import { readCib } from "../cib/read.js";
-import { writeCib, writeConfiguration } from "../cib/write.js";
-import { configurationCib } from "./controller/snapshot.js";
-import { ConfigConflictError, type ClusterStore } from "./store/types.js";
-
-export async function editConfig(store: ClusterStore, change: (cib: Cib) => Cib, attempts = 5): Promise<string> {
-  for (let attempt = 1; ; attempt++) {
-    const current = await store.getConfig();
-    if (!current) throw new Error("the cluster has no configuration yet (load one with: pacer configure load replace FILE)");
-    const next = change(configurationCib(current));
-    readCib(writeCib(next)); // refuse an edit that leaves the configuration invalid
-    try {
-      return (await store.commitConfig(writeConfiguration(next), current.revision)).revision;
-    } catch (err) {
-      if (!(err instanceof ConfigConflictError) || attempt >= attempts) throw err;
-    }
-  }
-}
 
 export function findResourceConfig(cib: Cib, id: string): ResourceConfig {
   const found = flattenResources(cib.resources).find((r) => r.id === id);
