@@ -43,8 +43,10 @@ export interface CaseResult {
   results: Record<Tool, ToolResult>;
 }
 
-const inProcessScript = fileURLToPath(new URL("./scheduler-inprocess.js", import.meta.url));
-const pacerBin = fileURLToPath(new URL("../../bin/pacer", import.meta.url));
+// Both resolve from the repository root, so the compiled runner is found also when this module runs from src/ (tests).
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const inProcessScript = join(root, "dist/bench/scheduler-inprocess.js");
+const pacerBin = join(root, "bin/pacer");
 
 function commandOf(tool: Tool, file: string, crm: string): [string, string[]] {
   switch (tool) {
