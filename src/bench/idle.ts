@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- idle --resources 10,100,1000 --seconds 60 [--warmup 20]
- * [--monitor 10s] [--node-options "..."] [--profile DIR]`: the idle cost of
+ * [--monitor 10s] [--node-flags "..."] [--profile DIR]`: the idle cost of
  * one node daemon running N Dummy resources, each monitored every 10 s, one
  * fresh cluster per size. After every resource has started and a warm-up,
  * it reads /proc/<pid>/stat of the daemon, its agent launcher (the Perl
@@ -11,8 +11,9 @@
  *   - agents' CPU = what the launcher and the daemon reaped meanwhile
  *     (cutime+cstime), i.e. the agents' processes;
  *   - RSS (VmRSS) of the daemon, sampled every second, and of the launcher.
- * With --profile, the daemon runs as `node --cpu-prof --heap-prof` into DIR
- * (written when it exits at the end of the run).
+ * With --node-flags (e.g. V8 heap flags, to compare settings) or --profile
+ * (--cpu-prof --heap-prof into DIR, written when the daemon exits at the end
+ * of the run), the daemon runs as `node FLAGS dist/cli/entry.js`, without tini.
  */
 import { readFileSync, readdirSync } from "node:fs";
 import { CLOCK_TICKS_PER_SECOND, processesUnder, statFields } from "../demo/processes.js";
@@ -25,8 +26,8 @@ export interface IdleOptions {
   seconds: number;
   warmupSeconds: number;
   monitorMs: number;
-  /** NODE_OPTIONS for the daemon (e.g. V8 heap flags), to compare settings. */
-  nodeOptions?: string;
+  /** Node.js/V8 flags for the daemon, space-separated. */
+  nodeFlags?: string;
   profileDir?: string;
 }
 
@@ -92,10 +93,10 @@ const percent = (t: number, seconds: number) => (t / CLOCK_TICKS_PER_SECOND / se
 async function measureOne(options: IdleOptions, count: number): Promise<IdleResult> {
   const ids = Array.from({ length: count }, (_, i) => `dummy-${String(i + 1).padStart(4, "0")}`);
   const cib = benchCib([NODE], ids.map((id) => primitive(id, "Dummy", {}, options.monitorMs)).join("\n"));
-  const nodeFlags = options.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.profileDir}`, "--heap-prof", `--heap-prof-dir=${options.profileDir}`] : undefined;
-  const env = options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : undefined;
+  const profile = options.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.profileDir}`, "--heap-prof", `--heap-prof-dir=${options.profileDir}`] : [];
+  const nodeFlags = [...(options.nodeFlags?.split(/\s+/).filter(Boolean) ?? []), ...profile];
   const maxSeconds = 240 + options.warmupSeconds + options.seconds;
-  return withBenchCluster({ nodes: [NODE], leaseTtlSeconds: 10, cibXml: cib, nodeFlags, env }, maxSeconds, async (c) => {
+  return withBenchCluster({ nodes: [NODE], leaseTtlSeconds: 10, cibXml: cib, nodeFlags }, maxSeconds, async (c) => {
     const startedAt = performance.now();
     await poll(() => {
       const started = new Set(nodeEvents(c.local, NODE).filter((e) => e.msg === "operation completed" && e.task === "start" && e.rc === 0).map((e) => e.rsc));
@@ -145,7 +146,7 @@ export async function idleBench(options: IdleOptions): Promise<IdleResult[]> {
   }
   const f = (n: number) => n.toFixed(2);
   const mb = (n: number) => n.toFixed(1);
-  report(`idle, 1 node, Dummy resources monitored every ${options.monitorMs / 1000} s, ${options.seconds} s window after ${options.warmupSeconds} s warm-up${options.nodeOptions ? `, NODE_OPTIONS="${options.nodeOptions}"` : ""} (CPU in % of one core):`);
+  report(`idle, 1 node, Dummy resources monitored every ${options.monitorMs / 1000} s, ${options.seconds} s window after ${options.warmupSeconds} s warm-up${options.nodeFlags ? `, node flags "${options.nodeFlags}"` : ""} (CPU in % of one core):`);
   report("| resources | pacer CPU (daemon + launcher) | daemon user / sys | launcher | agents | etcd | daemon RSS end (min–max) | launcher RSS |");
   report("|---|---|---|---|---|---|---|---|");
   for (const r of results) {

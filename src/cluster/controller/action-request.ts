@@ -10,6 +10,7 @@ import { CANCEL } from "../../scheduler/cancel.js";
 import type { Action, SResource, WorkingSet } from "../../scheduler/types.js";
 import type { ActionRequest, Term } from "../store/types.js";
 import { operationConfig } from "./operation-config.js";
+import { PID_WATCH_META } from "../executor/pid-watch.js";
 
 export interface TransitionIdentity {
   term: Term;
@@ -69,11 +70,17 @@ export function actionRequest(ws: WorkingSet, action: Action, transition: Transi
     intervalMs: action.intervalMs,
     timeoutMs: op.timeoutMs,
     params: op.params,
-    meta: { ...cloneMeta(rsc), ...action.meta },
+    meta: { ...cloneMeta(rsc), ...executorMeta(rsc), ...action.meta },
     expectedRc: rc,
     transitionKey: `${action.uid}:${transition.number}:${rc}:${transition.uuid}`,
     digests: op.digests,
   };
+}
+
+/** Resource meta attributes the executor itself acts on (fast failure detection, pid-watch.ts). */
+function executorMeta(rsc: SResource): Record<string, string> {
+  const watch = rsc.meta[PID_WATCH_META];
+  return watch === undefined ? {} : { [PID_WATCH_META]: watch };
 }
 
 /** The clone settings agents read (OCF_RESKEY_CRM_meta_clone_max, ..._notify, ...). */

@@ -56,8 +56,7 @@ sub launch {
         open(STDOUT, '>', $out) or fail($report, $id, "cannot write $out: $!");
         open(STDERR, '>', $err) or fail($report, $id, "cannot write $err: $!");
         %ENV = map { split(/=/, $_, 2) } @env;
-        exec { $path } $path, $action;
-        fail($report, $id, "cannot run $path: $!");
+        exec { $path } $path, $action or fail($report, $id, "cannot run $path: $!");
     } else {
         $running{$pid} = $id;
         reply("$id pid $pid");

@@ -19,6 +19,7 @@ import { runStonithResource } from "../fencing/stonith-resource.js";
 import { agentEnvironment, type NodeDirs } from "./environment.js";
 import { fakeTransitionKey, forgetRecurring, operationKey, recordOperation } from "./history.js";
 import { EXEC, OCF } from "./ocf-result.js";
+import { PidWatcher, readPidFile, watchedPidFile } from "./pid-watch.js";
 import { ResourceQueues } from "./resource-queue.js";
 import { defaultShimsDir } from "./shims-dir.js";
 import type { AttributeSink, ExecutorSink, MemberEntry, ProbeTarget } from "./types.js";
@@ -65,6 +66,8 @@ interface RunTiming {
 
 export class Executor {
   private readonly queues = new ResourceQueues();
+  /** Opt-in fast failure detection (pid-watch.ts), keyed by recurring operation key. */
+  private readonly pidWatcher = new PidWatcher();
   private readonly histories = new Map<string, ResourceHistory>();
   /** historyId → operation key → recurring operation. */
   private readonly recurring = new Map<string, Map<string, Recurring>>();
@@ -174,6 +177,7 @@ export class Executor {
     await Promise.all(this.reporting.values());
     await this.channel.close();
     this.launcher.close();
+    this.pidWatcher.stop();
   }
 
   // -------------------------------------------------------------------------
@@ -242,9 +246,40 @@ export class Executor {
           rec.first?.(result);
           rec.first = undefined;
         }
-        if (!rec.cancelled) rec.timer = setTimeout(() => this.queueRecurringRun(rec), request.intervalMs);
+        if (rec.cancelled) return;
+        await this.watchPid(rec, outcome.rc);
+        if (rec.cancelled) return;
+        rec.timer = setTimeout(() => {
+          rec.timer = undefined;
+          this.queueRecurringRun(rec);
+        }, request.intervalMs);
       },
       dropped: () => rec.first?.(cancelledResult(request)),
+    });
+  }
+
+  /**
+   * While a pid-watch resource's monitor says it runs, watch the pid in its
+   * pid file; when that process dies, run the monitor now rather than at the
+   * next interval (its result then takes the normal way to the DC).
+   */
+  private async watchPid(rec: Recurring, rc: number): Promise<void> {
+    const { request } = rec;
+    const key = operationKey(request.historyId, request.task, request.intervalMs);
+    const pidFile = watchedPidFile(request.meta, request.params);
+    const pid = pidFile && (rc === OCF.OK || rc === OCF.RUNNING_PROMOTED) ? await readPidFile(pidFile) : undefined;
+    if (pid === undefined || rec.cancelled) {
+      this.pidWatcher.unwatch(key);
+      return;
+    }
+    if (this.pidWatcher.watching(key) === pid) return;
+    this.pidWatcher.watch(key, pid, () => {
+      // A run already queued or running will see the death itself.
+      if (rec.cancelled || rec.timer === undefined) return;
+      this.log.info({ rsc: request.historyId, pid, pidFile }, "watched process exited; running its monitor now");
+      clearTimeout(rec.timer);
+      rec.timer = undefined;
+      this.queueRecurringRun(rec);
     });
   }
 
@@ -255,6 +290,7 @@ export class Executor {
     if (!ops || !rec) return;
     rec.cancelled = true;
     clearTimeout(rec.timer);
+    this.pidWatcher.unwatch(key);
     ops.delete(key);
     if (ops.size === 0) this.recurring.delete(historyId);
     this.queues.remove(historyId, (job) => job.intervalMs > 0 && job.requestId === rec.request.id);
