@@ -13,6 +13,9 @@
  *   nor are successful recurring monitors (pacer's executor reports every
  *   run, Pacemaker's only changes);
  * - fencing: CRM_alert_node (target), _task (action), _rc (0 = fenced), _desc;
+ * - attribute (the DC's "attribute-changed" events, not in the events log):
+ *   CRM_alert_node, _nodeid, _attribute_name, _attribute_value ("" once deleted);
+ *   <select_attributes> naming attributes limits it to those;
  * - breaker: CRM_alert_node / _rsc when a decision is about one, _task (hi,
  *   guard, trip, release, reset-hi), _desc, CRM_alert_breaker_state.
  */
@@ -123,6 +126,11 @@ export function alertFacts(event: AlertEvent, nodeIds: Map<string, string>): { k
       if (!target || !result) return undefined;
       return { kind: "fencing", facts: { node: target, task: str(d.action) ?? "reboot", rc: result === "ok" ? "0" : "1", desc: event.message } };
     }
+    case "attribute-changed": {
+      const name = str(d.name);
+      if (!event.node || !name) return undefined;
+      return { kind: "attribute", facts: { ...node, nodeid: nodeIds.get(event.node) ?? "", attribute_name: name, attribute_value: str(d.value) ?? "" } };
+    }
     case "breaker":
       return {
         kind: "breaker",
@@ -133,9 +141,12 @@ export function alertFacts(event: AlertEvent, nodeIds: Map<string, string>): { k
   }
 }
 
-function wants(alert: Alert, kind: AlertKind): boolean {
+function wants(alert: Alert, kind: AlertKind, facts: Record<string, string>): boolean {
   const select = SELECTS[kind];
-  return alert.select === undefined || select === undefined || alert.select.includes(select);
+  if (alert.select === undefined || select === undefined) return true;
+  if (!alert.select.includes(select)) return false;
+  const names = alert.selectAttributes ?? [];
+  return kind !== "attribute" || names.length === 0 || names.some((a) => a.name === facts.attribute_name);
 }
 
 /** Every alert agent run an event calls for: one per recipient (or one without, when an alert has none). */
@@ -146,7 +157,7 @@ export function alertCalls(config: Cib, event: AlertEvent, sequence: number): Al
   const ctx = { now: Math.floor(event.at / 1000) };
   const calls: AlertCall[] = [];
   for (const alert of config.alerts) {
-    if (!wants(alert, found.kind)) continue;
+    if (!wants(alert, found.kind, found.facts)) continue;
     const recipients = alert.recipients.length > 0 ? alert.recipients : [undefined];
     for (const recipient of recipients) {
       // A recipient's attributes override its alert's.

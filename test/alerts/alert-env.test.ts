@@ -95,6 +95,15 @@ describe("alert calls", () => {
     expect(calls[0]!.env).toMatchObject({ CRM_alert_kind: "breaker", CRM_alert_task: "trip", CRM_alert_breaker_state: "tripped", CRM_alert_desc: "automatic recovery stopped: ..." });
   });
 
+  it("attribute changes: node id, name and value; select_attributes naming attributes limits them", () => {
+    const only = `<alert id="fc" path="/bin/true"><select><select_attributes><attribute id="fc-a" name="fail-count-vm1#start_0"/></select_attributes></select></alert>`;
+    const change = (name: string): AlertEvent => ({ kind: "attribute-changed", at: AT, node: "node1", message: "x", details: { name, value: "INFINITY" } });
+    const calls = alertCalls(config(ALL + only), change("fail-count-vm1#start_0"), 5);
+    expect(calls.map((c) => c.alert)).toEqual(["log", "log", "fc"]);
+    expect(calls[2]!.env).toMatchObject({ CRM_alert_kind: "attribute", CRM_alert_node: "node1", CRM_alert_nodeid: "1", CRM_alert_attribute_name: "fail-count-vm1#start_0", CRM_alert_attribute_value: "INFINITY" });
+    expect(alertCalls(config(only), change("standby"), 5)).toEqual([]);
+  });
+
   it("events that are not alerted (and configurations without alerts) give no calls", () => {
     expect(alertCalls(config(ALL), { kind: "config-committed", at: AT, message: "x" }, 1)).toEqual([]);
     expect(alertCalls(config(""), failedStart, 1)).toEqual([]);

@@ -1,6 +1,6 @@
 /**
  * Alerts on a real cluster: a Pacemaker-style alert script configured in the
- * CIB receives node, resource and breaker events with the CRM_alert_*
+ * CIB receives node, resource, attribute and breaker events with the CRM_alert_*
  * environment; a second alert that hangs is killed at its timeout while the
  * cluster carries on.
  */
@@ -83,6 +83,12 @@ describe.runIf(etcdBinary && distBuilt)("alerts", () => {
     });
     expect(resource).toMatchObject({ CRM_alert_rsc: "cert", CRM_alert_rc: "1", CRM_alert_target_rc: "0", CRM_alert_desc: "error", CRM_alert_interval: "0", extra: "42", CRM_alert_recipient: alerts });
     expect(resource.CRM_alert_timestamp).toMatch(/^\d\d:\d\d:\d\d\.\d{6}$/);
+    // ... and the fail count the DC raised for it: an attribute alert.
+    const attribute = await poll(async () => received(alerts).find((a) => a.CRM_alert_kind === "attribute" && a.CRM_alert_attribute_name === "fail-count-cert#start_0"), {
+      timeoutMs: 10_000,
+      what: "an attribute alert for the fail count",
+    });
+    expect(attribute.CRM_alert_attribute_value).toBe("INFINITY");
 
     // A node joins: a node alert, and the stuck alert (nodes only) starts and is killed after 1 s.
     cluster.startNode("node3", { args: ["--ocf-root", ocfRoot] });

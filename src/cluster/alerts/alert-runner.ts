@@ -5,6 +5,8 @@
  * is awaited by the controller: an alert that hangs or fails costs a log
  * line, never a decision. At most `maxRunning` agents run at once; beyond
  * that an alert is dropped with a warning rather than queued without bound.
+ * Attribute alerts come from the store's attribute watch (changes of value
+ * only), since attribute writes are not cluster events.
  */
 import { spawn } from "node:child_process";
 import { alertCalls, type AlertCall, type AlertEvent } from "../../alerts/alert-env.js";
@@ -24,6 +26,8 @@ export interface AlertRunnerOptions {
 export class AlertRunner {
   private config?: Cib;
   private running = 0;
+  /** Last value seen per node attribute, so rewriting the same value is not a change. */
+  private readonly attributes = new Map<string, string | undefined>();
 
   constructor(private readonly opts: AlertRunnerOptions) {}
 
@@ -40,8 +44,16 @@ export class AlertRunner {
     const unLog = await store.watchLog<AlertEvent>(EVENTS_STREAM, (record) => {
       if (BigInt(record.revision) > after) this.onEvent(record);
     });
+    for (const [node, attrs] of await store.attributes()) for (const [name, value] of Object.entries(attrs)) this.attributes.set(`${node}\u0000${name}`, value);
+    const unAttrs = await store.watchAttributes((e) => {
+      const key = `${e.node}\u0000${e.name}`;
+      if (this.attributes.get(key) === e.value) return;
+      this.attributes.set(key, e.value);
+      const event: AlertEvent = { kind: "attribute-changed", at: Date.now(), node: e.node, message: `${e.name} of ${e.node} is now ${e.value ?? "unset"}`, details: { name: e.name, value: e.value } };
+      this.onEvent({ revision: e.revision, value: event });
+    });
     return async () => {
-      await Promise.allSettled([unLog(), unConfig()]);
+      await Promise.allSettled([unLog(), unConfig(), unAttrs()]);
     };
   }
 
