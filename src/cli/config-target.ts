@@ -41,6 +41,8 @@ export interface ConfigTarget {
   schedulerInput(cib: Cib, now: number): Promise<Cib>;
   /** Committed configurations, newest (the current one) first. */
   history(limit: number): Promise<ConfigVersion[]>;
+  /** The longest session lease TTL among the running nodes (undefined offline): fencing-watchdog-timeout must exceed it. */
+  leaseTtlSeconds(): Promise<number | undefined>;
 }
 
 export function addTargetOptions(command: Command): Command {
@@ -109,6 +111,10 @@ class FileTarget implements ConfigTarget {
   async history(): Promise<ConfigVersion[]> {
     throw new Error(`configuration history is kept by a live cluster; ${this.label} holds only its current version`);
   }
+
+  async leaseTtlSeconds(): Promise<undefined> {
+    return undefined;
+  }
 }
 
 class LiveTarget implements ConfigTarget {
@@ -144,5 +150,10 @@ class LiveTarget implements ConfigTarget {
 
   history(limit: number): Promise<ConfigVersion[]> {
     return this.store.configHistory(limit);
+  }
+
+  async leaseTtlSeconds(): Promise<number | undefined> {
+    const ttls = (await this.store.members()).flatMap((m) => (m.leaseTtlSeconds !== undefined ? [m.leaseTtlSeconds] : []));
+    return ttls.length > 0 ? Math.max(...ttls) : undefined;
   }
 }

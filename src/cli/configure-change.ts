@@ -52,7 +52,7 @@ export async function prepare(target: ConfigTarget, draft: Draft, source = "the 
   if (current.revision !== draft.baseRevision) throw new StaleDraftError(target, draft.baseRevision, current.revision);
   const after = applySteps(current.cib, draft.steps);
   validateConfiguration(after, source);
-  await assertFencingConfig(after, source);
+  await assertFencingConfig(after, source, await target.leaseTtlSeconds());
   return { before: current.cib, after, revision: current.revision };
 }
 

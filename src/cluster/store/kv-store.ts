@@ -110,7 +110,7 @@ export class KvClusterStore implements ClusterStore {
     }
     const lease = await this.kv.grantLease(ttlSeconds);
     const session = new LeaseSession(node, newIncarnation(), lease);
-    const info: MemberInfo = { node, incarnation: session.incarnation, startedAt: Date.now() };
+    const info: MemberInfo = { node, incarnation: session.incarnation, startedAt: Date.now(), leaseTtlSeconds: ttlSeconds };
     try {
       await this.kv.put(keys.member(node), JSON.stringify(info), lease.id);
     } catch (err) {

@@ -28,6 +28,8 @@ export interface MemberInfo {
   incarnation: string;
   /** Epoch ms when this incarnation started (informational only; never used for decisions). */
   startedAt: number;
+  /** The session's lease TTL: by then after losing etcd the node has stopped everything (fencing-watchdog-timeout checks). */
+  leaseTtlSeconds?: number;
 }
 
 export interface DcInfo {
