@@ -16,7 +16,8 @@ import { formatReport } from "../../src/agents-kit/report.js";
 import { scaffoldAgent } from "../../src/agents-kit/scaffold.js";
 import { registerRa } from "../../src/cli/ra.js";
 import { defaultShimsDir } from "../../src/cluster/executor/shims-dir.js";
-import { BASE_PATH, STUBS, haveOcfTester, AgentNode } from "../agents/agent-harness.js";
+import { execa } from "execa";
+import { BASE_PATH, STUBS, haveOcfTester, AgentNode, createNetns, deleteNetns, isRoot, sh, shQuiet } from "../agents/agent-harness.js";
 
 const dir = mkdtempSync(join(tmpdir(), "pacer-ra-"));
 // ocf-tester checks that other users can run the agent, so the path must be open.
@@ -70,6 +71,56 @@ describe("pacer ra test on pacer's agents", () => {
     expect(skipped).toContain("required parameter(s) not given: command=...");
     expect(report.checks.find((c) => c.name.includes("without the required"))?.status).toBe("pass");
   }, 60_000);
+});
+
+describe("pacer ra test on pacer's storage and network agents", () => {
+  it("drbd is compliant against the drbd stubs, promotion (monitor 8) included", async () => {
+    const stubState = join(dir, "stub-drbd");
+    mkdirSync(join(stubState, "drbd", "r0"), { recursive: true });
+    writeFileSync(join(stubState, "drbd", "r0", "defined"), "");
+    const conf = join(dir, "drbd.conf");
+    writeFileSync(conf, "# the drbd stubs read no configuration\n");
+    const report = await compliance("drbd", { drbd_resource: "r0", drbdconf: conf }, true);
+    expect(failures(report), formatReport(report, true)).toEqual([]);
+    expect(report.checks.find((c) => c.name.includes("promote"))?.steps.some((s) => s.outcome.rc === 8)).toBe(true);
+  }, 120_000);
+
+  it("nfsserver is compliant against the rpc.nfsd and rpc.mountd stubs", async () => {
+    const nfsd = join(dir, "proc-fs-nfsd");
+    mkdirSync(nfsd, { recursive: true });
+    writeFileSync(join(nfsd, "threads"), "0\n");
+    const report = await runCompliance(findAgent("nfsserver"), {
+      params: { nfsd_dir: nfsd, nfs_state_dir: join(dir, "var-lib-nfs") },
+      shimsDir: defaultShimsDir(),
+      basePath: `${STUBS}:${BASE_PATH}`,
+      extraEnv: { STUB_STATE_DIR: join(dir, "stub-nfsserver"), STUB_NFSD_DIR: nfsd },
+    });
+    expect(failures(report), formatReport(report, true)).toEqual([]);
+  }, 120_000);
+
+  it.skipIf(!isRoot)("fs is compliant on a loop device", async () => {
+    const image = join(dir, "fs.img");
+    sh(`truncate -s 16M ${image} && mkfs.ext4 -q -F ${image}`);
+    const loop = sh(`losetup -f --show ${image}`).trim();
+    try {
+      const report = await compliance("fs", { device: loop, directory: join(dir, "fs-mnt"), fstype: "ext4" });
+      expect(failures(report), formatReport(report, true)).toEqual([]);
+    } finally {
+      shQuiet(`umount ${join(dir, "fs-mnt")}; losetup -d ${loop}`);
+    }
+  }, 120_000);
+
+  it.skipIf(!isRoot)("vip is compliant inside a network namespace (the CLI run there, as an author would)", async () => {
+    const ns = createNetns("ra-vip");
+    try {
+      sh(`ip -n ${ns} link add veth0 type veth peer name veth1 && ip -n ${ns} link set veth0 up && ip -n ${ns} link set veth1 up && ip -n ${ns} addr add 10.213.9.1/24 dev veth0`);
+      const r = await execa("ip", ["netns", "exec", ns, join(pacerAgentsRoot(), "..", "bin", "pacer"), "ra", "test", "ocf:pacer:vip", "ip=10.213.9.50", "cidr_netmask=24", "nic=veth0"], { reject: false });
+      expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).not.toContain("FAIL");
+    } finally {
+      deleteNetns(ns);
+    }
+  }, 120_000);
 });
 
 describe("pacer ra test on a broken agent", () => {
