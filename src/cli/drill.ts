@@ -43,11 +43,18 @@ export function registerDrill(program: Command): void {
     .command("list")
     .description("the drill catalogue: what each injects and what must hold")
     .option("--json", "print the catalogue as JSON")
-    .action(async (opts: { json?: boolean }) => {
+    .option("--markdown", "print the catalogue as a Markdown table (docs/drills.md)")
+    .action(async (opts: { json?: boolean; markdown?: boolean }) => {
       const network = await networkAbilities();
       const rows = catalogue.map((d) => ({ name: d.name, family: d.family, injects: d.injects, holds: d.holds, skipHere: skipReason(d, { nodes: 3, network }) ?? null }));
       if (opts.json) {
         process.stdout.write(JSON.stringify(rows, null, 2) + "\n");
+        return;
+      }
+      if (opts.markdown) {
+        const cell = (text: string) => text.replaceAll("|", "\\|");
+        process.stdout.write("| drill | family | injects | must hold |\n|---|---|---|---|\n");
+        for (const r of rows) process.stdout.write(`| \`${r.name}\` | ${r.family} | ${cell(r.injects)} | ${cell(r.holds)} |\n`);
         return;
       }
       for (const r of rows) {

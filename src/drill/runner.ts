@@ -16,7 +16,7 @@ import { DrillCluster } from "./drill-cluster.js";
 import { Evidence } from "./evidence.js";
 import type { NetworkAbilities } from "./netns.js";
 import { reactionsAfter } from "./reactions.js";
-import type { Drill, DrillContext, DrillResult, StepAudit } from "./types.js";
+import type { Drill, DrillContext, DrillResult, StepAudit, TimelineEntry } from "./types.js";
 
 const log = logger("drill");
 
@@ -87,6 +87,7 @@ async function runOne(drill: Drill, options: RunOptions, iteration: number): Pro
   const recoveryMs: number[] = [];
   let failure: string | undefined;
   let keptLogs: string | undefined;
+  let timeline: TimelineEntry[] = [];
   try {
     cluster = await DrillCluster.start({
       nodes: options.nodes,
@@ -108,10 +109,11 @@ async function runOne(drill: Drill, options: RunOptions, iteration: number): Pro
     failure = (err as Error).message;
   } finally {
     if (failure && cluster && options.logsDir) keptLogs = keepLogs(cluster, join(options.logsDir, `${drill.name}-${seed}`));
+    // The node logs go with the cluster's temp dir: read the reactions first.
+    if (cluster) timeline = [...cluster.timeline, ...reactionsFromLogs(cluster)].sort((a, b) => a.at - b.at);
     await evidence?.close();
     await cluster?.stop().catch((err) => log.warn({ err: (err as Error).message }, "drill teardown failed"));
   }
-  const timeline = cluster ? [...cluster.timeline, ...reactionsFromLogs(cluster)].sort((a, b) => a.at - b.at) : [];
   return {
     ...base,
     verdict: failure ? "fail" : "pass",
