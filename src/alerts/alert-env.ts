@@ -22,6 +22,7 @@
 import type { Alert, Cib } from "../cib/model.js";
 import { evaluateNvSets } from "../cib/nvsets.js";
 import { tryParseInterval } from "../cib/iso8601.js";
+import { OCF_EXIT_TEXT } from "../scheduler/status-text.js";
 import { formatAlertTimestamp } from "./timestamp.js";
 
 /** What alerts need from an event record (src/cluster/events.ts ClusterEvent). */
@@ -61,21 +62,6 @@ const SELECTS: Record<AlertKind, string | undefined> = {
   breaker: undefined,
 };
 
-const OCF_RESULTS: Record<number, string> = {
-  0: "ok",
-  1: "error",
-  2: "invalid parameter",
-  3: "unimplemented feature",
-  4: "insufficient privileges",
-  5: "not installed",
-  6: "not configured",
-  7: "not running",
-  8: "promoted",
-  9: "promoted (failed)",
-  190: "degraded",
-  191: "promoted (degraded)",
-};
-
 const EXEC_STATUS: Record<number, string> = {
   [-1]: "pending",
   0: "complete",
@@ -113,7 +99,7 @@ export function alertFacts(event: AlertEvent, nodeIds: Map<string, string>): { k
       if (!event.rsc || !task || rc === undefined) return undefined;
       const targetRc = task === "monitor" && interval === 0 ? 7 : 0;
       if (task === "monitor" && rc === targetRc && status === 0) return undefined; // expected probe, or a healthy recurring monitor
-      const desc = status === 0 ? (OCF_RESULTS[rc] ?? `rc ${rc}`) : (EXEC_STATUS[status] ?? `status ${status}`);
+      const desc = status === 0 ? (OCF_EXIT_TEXT[rc] ?? `rc ${rc}`) : (EXEC_STATUS[status] ?? `status ${status}`);
       return {
         kind: "resource",
         facts: { ...node, rsc: event.rsc, task, interval: String(interval), target_rc: String(targetRc), status: String(status), rc: String(rc), exec_time: String(num(d.execMs) ?? 0), desc },

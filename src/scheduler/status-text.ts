@@ -259,7 +259,8 @@ function anyInTree(rsc: SResource, test: (r: SResource) => boolean): boolean {
 // ---------------------------------------------------------------------------
 // Failed probes ("Stopped (not installed)")
 
-const OCF_EXIT_TEXT: Record<number, string> = {
+/** Pacemaker's words for OCF exit codes (services_ocf_exitcode_str); alerts use them too. */
+export const OCF_EXIT_TEXT: Record<number, string> = {
   0: "ok",
   1: "error",
   2: "invalid parameter",
