@@ -427,24 +427,19 @@ class CibReader {
   }
 
   operationRecord(e: XmlElement): OperationRecord {
-    const int = (name: string, fallback: number) => {
-      const v = e.attrs[name];
-      if (v === undefined || v === "") return fallback;
-      const n = Number.parseInt(v, 10);
-      return Number.isNaN(n) ? fallback : n;
-    };
     return {
       id: this.id(e),
       operation: this.required(e, "operation"),
-      callId: int("call-id", -1),
-      rcCode: int("rc-code", 0),
-      opStatus: int("op-status", 0),
-      interval: int("interval", 0),
-      lastRcChange: e.attrs["last-rc-change"] !== undefined ? int("last-rc-change", 0) : undefined,
+      callId: intAttribute(e, "call-id", -1),
+      rcCode: intAttribute(e, "rc-code", 0),
+      opStatus: intAttribute(e, "op-status", 0),
+      interval: intAttribute(e, "interval", 0),
+      lastRcChange: e.attrs["last-rc-change"] !== undefined ? intAttribute(e, "last-rc-change", 0) : undefined,
       transitionKey: e.attrs["transition-key"],
       transitionMagic: e.attrs["transition-magic"],
       opDigest: e.attrs["op-digest"],
-      attrs: { ...e.attrs },
+      // The element's own attribute object, not a copy: status sections hold hundreds of thousands of these, and the tree is discarded after parsing.
+      attrs: e.attrs,
       line: e.line,
     };
   }
@@ -458,6 +453,13 @@ function selectAttributesField(select: XmlElement | undefined): { selectAttribut
   const selector = select && child(select, "select_attributes");
   const names = childrenNamed(selector ?? emptyElement, "attribute");
   return names.length > 0 ? { selectAttributes: names.map((a) => ({ id: a.attrs.id, name: a.attrs.name ?? "" })) } : {};
+}
+
+function intAttribute(e: XmlElement, name: string, fallback: number): number {
+  const v = e.attrs[name];
+  if (v === undefined || v === "") return fallback;
+  const n = Number.parseInt(v, 10);
+  return Number.isNaN(n) ? fallback : n;
 }
 
 function withoutId(attrs: Record<string, string>): Record<string, string> {
