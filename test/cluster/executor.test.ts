@@ -240,13 +240,28 @@ describe("environment", () => {
     expect(shellFailure).toMatchObject({ rc: OCF.UNKNOWN_ERROR, opStatus: EXEC.ERROR });
   });
 
-  it("reports a missing agent as not installed and stonith resources as not supported", async () => {
+  it("reports a missing agent as not installed and an unknown resource class as not supported", async () => {
     const { executor } = await node("n1");
     const missing = await executor.execute(request("n1", "m", testAgent("no-such-agent"), "start"));
     expect(missing).toMatchObject({ rc: OCF.NOT_INSTALLED, opStatus: EXEC.NOT_INSTALLED });
-    const fence = await executor.execute(request("n1", "f", { class: "stonith", type: "fence_dummy" }, "start"));
-    expect(fence).toMatchObject({ rc: OCF.UNIMPLEMENT_FEATURE, opStatus: EXEC.NOT_SUPPORTED });
-    expect(fence.exitReason).toMatch(/stonith.*not run by pacer's executor yet/);
+    const lsb = await executor.execute(request("n1", "l", { class: "lsb", type: "cron" }, "start"));
+    expect(lsb).toMatchObject({ rc: OCF.UNIMPLEMENT_FEATURE, opStatus: EXEC.NOT_SUPPORTED });
+    expect(lsb.exitReason).toMatch(/resource class "lsb" is not supported/);
+  });
+
+  it("runs a fence device as a stonith resource: started once its agent's monitor succeeds", async () => {
+    const { executor } = await node("n1");
+    const fence = { class: "stonith", type: "fence_pacer" };
+    const params = { state_root: dir };
+    const run = (task: string) => executor.execute(request("n1", "f", fence, task, { params }));
+    expect(await run("monitor")).toMatchObject({ rc: OCF.NOT_RUNNING });
+    expect(await run("start")).toMatchObject({ rc: OCF.OK });
+    expect(await run("monitor")).toMatchObject({ rc: OCF.OK });
+    expect(await run("stop")).toMatchObject({ rc: OCF.OK });
+    expect(await run("monitor")).toMatchObject({ rc: OCF.NOT_RUNNING });
+    const broken = await executor.execute(request("n1", "g", fence, "start", { params: { state_root: join(dir, "missing") } }));
+    expect(broken.rc).toBe(OCF.UNKNOWN_ERROR);
+    expect(broken.exitReason).toMatch(/fence_pacer monitor failed: .*is not a directory/);
   });
 
   it("does not wait for a daemon that kept the agent's output open", async () => {
