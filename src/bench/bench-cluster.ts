@@ -24,8 +24,8 @@ export { sleep } from "../clock.js";
 export interface BenchClusterOptions {
   nodes: string[];
   leaseTtlSeconds: number;
-  /** The configuration (CIB XML) loaded before the nodes start. */
-  cibXml: string;
+  /** The configuration (CIB XML) loaded before the nodes start, or built from the cluster's temp dir. */
+  cibXml: string | ((dir: string) => string);
   env?: Record<string, string>;
   nodeFlags?: string[];
 }
@@ -76,7 +76,7 @@ export async function withBenchCluster<T>(options: BenchClusterOptions, maxSecon
       store = openEtcdStore({ endpoints: [local.endpoint], cluster: "default" });
       await poll(() => store!.getConfig().then(() => true), { timeoutMs: 20_000, what: "etcd ready" });
       const cibFile = join(local.dir, "bench.xml");
-      writeFileSync(cibFile, options.cibXml);
+      writeFileSync(cibFile, typeof options.cibXml === "string" ? options.cibXml : options.cibXml(local.dir));
       await execa(pacerBin, ["configure", "load", "replace", cibFile, "--etcd", local.endpoint], { timeout: 30_000 });
       local.startNodes();
       await poll(async () => {

@@ -24,13 +24,19 @@ ${resourcesXml}
 `;
 }
 
-/** An ocf:heartbeat primitive with instance attributes and one recurring monitor. */
-export function primitive(id: string, type: string, params: Record<string, string>, monitorMs: number): string {
-  const attrs = Object.entries(params)
+function nvpairs(id: string, values: Record<string, string>): string {
+  return Object.entries(values)
     .map(([name, value]) => `<nvpair id="${id}-${name}" name="${name}" value="${value}"/>`)
     .join("");
+}
+
+/** An ocf:heartbeat primitive with instance attributes, optional meta attributes and one recurring monitor. */
+export function primitive(id: string, type: string, params: Record<string, string>, monitorMs: number, meta: Record<string, string> = {}): string {
+  const attrs = nvpairs(`${id}-params`, params);
+  const metaAttrs = nvpairs(`${id}-meta`, meta);
   return `      <primitive id="${id}" class="ocf" provider="heartbeat" type="${type}">
         ${attrs ? `<instance_attributes id="${id}-params">${attrs}</instance_attributes>` : ""}
+        ${metaAttrs ? `<meta_attributes id="${id}-meta">${metaAttrs}</meta_attributes>` : ""}
         <operations><op id="${id}-monitor" name="monitor" interval="${monitorMs}ms" timeout="20s"/></operations>
       </primitive>`;
 }

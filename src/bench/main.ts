@@ -4,7 +4,7 @@
  *            writes a generated CIB to standard output (see generate-cib.ts);
  *   scheduler [--nodes 3,16,64] [--resources 10,100,1000] [--bound S] [--rounds N] [--json FILE]
  *            pacer's scheduler against crm_simulate -R / -S on the same generated CIBs (scheduler-bench.ts);
- *   recovery --monitor 1s|10s --runs N   kill → running again of a resource (recovery.ts);
+ *   recovery --monitor 1s|10s --runs N [--pid-watch]   kill → running again of a resource (recovery.ts);
  *   failover --runs N --lease-ttl S      kill of the DC's daemon → new DC (failover.ts);
  *   idle --resources 100 --seconds 60    idle CPU and RSS of one node daemon (idle.ts);
  *   nfs-failover --failovers 20          NFS over (stub) DRBD in network namespaces, as root (nfs-failover.ts).
@@ -88,7 +88,10 @@ program
   .requiredOption("--monitor <interval>", "monitor interval, e.g. 1s or 10s", durationMs)
   .option("--runs <n>", "number of kills", positive, 10)
   .option("--nodes <n>", "cluster size", positive, 3)
-  .action((o: { monitor: number; runs: number; nodes: number }) => exitAfter(recoveryBench({ monitorMs: o.monitor, runs: o.runs, nodes: o.nodes })));
+  .option("--pid-watch", "fast failure detection: the resource has meta pid-watch=true and a pidfile")
+  .action((o: { monitor: number; runs: number; nodes: number; pidWatch?: boolean }) =>
+    exitAfter(recoveryBench({ monitorMs: o.monitor, runs: o.runs, nodes: o.nodes, pidWatch: o.pidWatch ?? false })),
+  );
 program
   .command("failover")
   .description("DC failover time after a SIGKILL of the DC's node daemon")

@@ -9,6 +9,9 @@
  *     and pacer's own share of it: that minus the agent's stop and start
  *     execution times (`anything` starts its daemon through `su -`, which
  *     alone takes a few hundred ms).
+ * With --pid-watch the resource has the meta attribute pid-watch and an
+ * explicit pidfile (in the cluster's temp dir, shared by the nodes), so the
+ * executor runs the monitor as soon as the process dies (fast failure detection).
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -22,19 +25,46 @@ export interface RecoveryOptions {
   monitorMs: number;
   runs: number;
   nodes: number;
+  pidWatch: boolean;
 }
 
-function cibXml(nodes: string[], monitorMs: number): string {
-  return benchCib(nodes, primitive(RSC, "anything", { binfile: "/bin/sleep", cmdline_options: "100000" }, monitorMs));
+const sharedPidFile = (dir: string) => join(dir, `${RSC}.pid`);
+
+function cibXml(nodes: string[], options: RecoveryOptions): (dir: string) => string {
+  const params = { binfile: "/bin/sleep", cmdline_options: "100000" };
+  return (dir) =>
+    benchCib(
+      nodes,
+      options.pidWatch
+        ? primitive(RSC, "anything", { ...params, pidfile: sharedPidFile(dir) }, options.monitorMs, { "pid-watch": "true" })
+        : primitive(RSC, "anything", params, options.monitorMs),
+    );
+}
+
+function livePid(file: string): number | undefined {
+  if (!existsSync(file)) return undefined;
+  const pid = Number(readFileSync(file, "utf8").trim());
+  return pid > 1 && isLive(pid) ? pid : undefined;
+}
+
+/** The node that last started the resource (by its log). */
+function lastStarted(c: BenchCluster, nodes: string[]): string | undefined {
+  const starts = nodes.flatMap((node) =>
+    nodeEvents(c.local, node).filter((e) => e.msg === "operation completed" && e.rsc === RSC && e.task === "start" && e.rc === 0).map((e) => ({ node, time: e.time })),
+  );
+  return starts.sort((a, b) => b.time - a.time)[0]?.node;
 }
 
 /** The node running the resource and the pid of its live process, if any. */
-function running(c: BenchCluster, nodes: string[]): { node: string; pid: number } | undefined {
+function running(c: BenchCluster, nodes: string[], pidWatch: boolean): { node: string; pid: number } | undefined {
+  if (pidWatch) {
+    const pid = livePid(sharedPidFile(c.local.dir));
+    const node = pid === undefined ? undefined : lastStarted(c, nodes);
+    return pid !== undefined && node !== undefined ? { node, pid } : undefined;
+  }
   for (const node of nodes) {
-    const file = join(c.local.stateDir(node), "run", `anything_${RSC}.pid`);
-    if (!existsSync(file)) continue;
-    const pid = Number(readFileSync(file, "utf8").trim());
-    if (pid > 1 && isLive(pid)) return { node, pid };
+    const pid = livePid(join(c.local.stateDir(node), "run", `anything_${RSC}.pid`));
+    if (pid !== undefined) return { node, pid };
   }
   return undefined;
 }
@@ -47,15 +77,15 @@ interface RunResult {
   inPlace: boolean;
 }
 
-async function oneRun(c: BenchCluster, nodes: string[], monitorMs: number): Promise<RunResult> {
-  const before = await poll(() => running(c, nodes), { timeoutMs: 60_000, intervalMs: 20, what: `${RSC} running` });
+async function oneRun(c: BenchCluster, nodes: string[], monitorMs: number, pidWatch: boolean): Promise<RunResult> {
+  const before = await poll(() => running(c, nodes, pidWatch), { timeoutMs: 60_000, intervalMs: 20, what: `${RSC} running` });
   // Sample every phase of the monitor period: the kill lands anywhere between two monitors.
   await sleep(Math.random() * monitorMs);
   const killedAt = performance.now();
   const killedAtEpoch = Date.now();
   process.kill(before.pid, "SIGKILL");
   const after = await poll(() => {
-    const now = running(c, nodes);
+    const now = running(c, nodes, pidWatch);
     return now !== undefined && now.pid !== before.pid && now;
   }, { timeoutMs: monitorMs + 30_000, intervalMs: 10, what: `${RSC} running again` });
   const recoveryMs = performance.now() - killedAt;
@@ -83,16 +113,16 @@ function detectionAndStart(c: BenchCluster, node: string, sinceEpochMs: number):
 export async function recoveryBench(options: RecoveryOptions): Promise<void> {
   const nodes = Array.from({ length: options.nodes }, (_, i) => `node${i + 1}`);
   const maxSeconds = 120 + options.runs * (2 * options.monitorMs / 1000 + 15);
-  const results = await withBenchCluster({ nodes, leaseTtlSeconds: 4, cibXml: cibXml(nodes, options.monitorMs) }, maxSeconds, async (c) => {
+  const results = await withBenchCluster({ nodes, leaseTtlSeconds: 4, cibXml: cibXml(nodes, options) }, maxSeconds, async (c) => {
     const out: RunResult[] = [];
     for (let i = 0; i < options.runs; i++) {
-      const r = await oneRun(c, nodes, options.monitorMs);
+      const r = await oneRun(c, nodes, options.monitorMs, options.pidWatch);
       report(`run ${i + 1}: kill -> running ${Math.round(r.recoveryMs)} ms (kill -> failed monitor ${r.detectionMs} ms, failed monitor -> started ${r.overheadMs} ms, of which agents ${r.agentsMs} ms)${r.inPlace ? "" : " [moved]"}`);
       out.push(r);
     }
     return out;
   });
-  report(`recovery, ${nodes.length} nodes, anything (/bin/sleep), monitor ${options.monitorMs} ms, ${options.runs} runs:`);
+  report(`recovery, ${nodes.length} nodes, anything (/bin/sleep), monitor ${options.monitorMs} ms${options.pidWatch ? ", pid-watch" : ""}, ${options.runs} runs:`);
   report(`  kill -> running again:           ${summarize(results.map((r) => r.recoveryMs)).text}`);
   report(`  kill -> failed monitor:          ${summarize(results.map((r) => r.detectionMs)).text}`);
   report(`  failed monitor -> started:       ${summarize(results.map((r) => r.overheadMs)).text}`);
