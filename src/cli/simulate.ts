@@ -6,15 +6,11 @@ import { schedule, unpackStatus } from "../scheduler/schedule.js";
 import { formatScores } from "../scheduler/scores-text.js";
 import { simulateExecution } from "../scheduler/simulate-execution.js";
 import { transitionToJson } from "../scheduler/transition-json.js";
-import { loadCib, nowSeconds } from "./load.js";
-import { readCib } from "../cib/read.js";
-import type { ConnectionOptions } from "./cluster-connection.js";
+import { nowSeconds } from "./load.js";
+import { inputCib, type InputOptions } from "./scheduler-input.js";
 import { formatSimulation } from "./simulate-text.js";
 
-interface SimulateOptions extends ConnectionOptions {
-  xml?: string;
-  live?: boolean;
-  replay?: string;
+interface SimulateOptions extends InputOptions {
   simulate?: boolean;
   showScores?: boolean;
   json?: boolean;
@@ -49,26 +45,6 @@ function findPrimitive(cib: Cib, id: string): { class?: string; provider?: strin
     if (r.kind === "clone") stack.push(r.child);
   }
   throw new Error(`there is no primitive "${base}" in this CIB`);
-}
-
-/** The scheduler input: a file, the live cluster now, or a saved input. */
-async function inputCib(opts: SimulateOptions, now: number): Promise<Cib> {
-  const sources = [opts.xml !== undefined, opts.live === true, opts.replay !== undefined].filter(Boolean).length;
-  if (sources !== 1) throw new Error("give exactly one input: -x FILE, --live, or --replay N");
-  if (opts.xml !== undefined) return loadCib(opts.xml);
-  // Loaded only here: the etcd client and the controller's snapshot code would double the start-up of `simulate -x`.
-  const [{ withStore }, { buildSnapshot, readClusterState }] = await Promise.all([import("./cluster-connection.js"), import("../cluster/controller/snapshot.js")]);
-  return withStore(opts, async (store) => {
-    if (opts.live) {
-      const state = await readClusterState(store);
-      if (!state) throw new Error("the cluster has no configuration yet");
-      return readCib(buildSnapshot(state, { now, lost: new Map() }).xml, "live cluster");
-    }
-    const n = Number(opts.replay);
-    const xml = Number.isInteger(n) ? await store.loadInput(n) : undefined;
-    if (!xml) throw new Error(`there is no saved input ${opts.replay}; saved inputs: ${(await store.listInputs()).join(", ") || "none"}`);
-    return readCib(xml, `input ${n}`);
-  });
 }
 
 export function registerSimulate(program: Command): void {

@@ -120,4 +120,13 @@ describe.skipIf(!etcdBinary)("pacer resource and node, live", () => {
     // Only web's counters go; webserver's (a longer name with the same start) stay.
     expect((await store.attributes()).get("node1")).toEqual({ "fail-count-webserver#start_0": "1" });
   }, 60_000);
+
+  it("explain --live: why a resource is where it is in the live cluster (no node daemon has joined: every node is offline)", async () => {
+    expect((await run("resource", "move", "web", "node2")).exitCode).toBe(0);
+    const explained = await run("explain", "web", "--live");
+    expect(explained.exitCode, explained.stderr).toBe(0);
+    expect(explained.stdout).toMatch(/node2: INFINITY — cannot run resources: offline\n\s+\+INFINITY\s+cli-prefer-web/);
+    expect((await run("explain", "web")).stderr).toContain("give exactly one input: -x FILE, --live, or --replay N");
+    await run("resource", "clear", "web");
+  }, 60_000);
 });
