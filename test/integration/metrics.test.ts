@@ -6,9 +6,11 @@
  * the breaker record them, and a malformed breaker document does not break
  * the endpoint.
  */
-import { rmSync, writeFileSync } from "node:fs";
+import { execa } from "execa";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
+import { INITIAL_BREAKER } from "../../src/breaker/state.js";
 import { updateBreaker } from "../../src/cluster/breaker/document.js";
 import { freePort } from "../../src/free-port.js";
 import { distBuilt, poll, TestCluster } from "../harness/cluster.js";
@@ -141,6 +143,8 @@ describe.runIf(etcdBinary && distBuilt)("node metrics (Prometheus)", () => {
     samples = await scrape("node2");
     expect(value(samples, "pacer_breaker_state", { state: "unknown" })).toBe(1);
     expect(value(samples, "pacer_fencing_operations", { target: "node2", action: "reboot", result: "ok" })).toBe(1);
+    // Put a well-formed (closed) breaker back for the tests after this one.
+    await cluster.store.putDocument("breaker", { ...INITIAL_BREAKER }, (await cluster.store.getDocument("breaker"))!.revision);
   }, 20_000);
 
   it("pacer events shows the nodes joining, the election, and the failed monitor's recovery; --since filters", async () => {
@@ -165,6 +169,32 @@ describe.runIf(etcdBinary && distBuilt)("node metrics (Prometheus)", () => {
     expect(bad.exitCode).toBe(1);
     expect(bad.stderr).toMatch(/--since wants a date-time/);
   }, 20_000);
+
+  it("pacer report bundles configuration, saved inputs, events, fencing, status, node logs and versions", async () => {
+    const logs = join(cluster.root, "saved-logs");
+    mkdirSync(logs);
+    for (const node of cluster.nodes.values()) writeFileSync(join(logs, `${node.name}.log`), node.log.join("\n") + "\n");
+    const out = join(cluster.root, "bundle.tar.gz");
+    const result = await cluster.pacer("report", "--logs", logs, out);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^wrote .*bundle\.tar\.gz \(\d+ files, \d+ bytes\)/);
+    const listing = (await execa("tar", ["-tzf", out])).stdout.split("\n");
+    const top = listing[0]!.split("/")[0]!;
+    expect(top).toMatch(new RegExp(`^pacer-report-${cluster.cluster}-\\d{8}T\\d{6}$`));
+    const inBundle = (path: string) => listing.includes(`${top}/${path}`);
+    for (const path of ["README.txt", "versions.txt", "events.jsonl", "events.txt", "fencing.jsonl", "breaker.json", "status.json", "members.json", "attributes.json", "operation-history.json", "logs/saved-logs/node1.log", "logs/saved-logs/node2.log"]) {
+      expect(inBundle(path), path).toBe(true);
+    }
+    expect(listing.some((p) => /\/config\/current-rev\d+\.xml$/.test(p))).toBe(true);
+    expect(listing.some((p) => /\/inputs\/pe-input-\d+\.xml$/.test(p))).toBe(true);
+    expect(inBundle("ERRORS.txt")).toBe(false);
+    const read = async (path: string) => (await execa("tar", ["-xzOf", out, `${top}/${path}`])).stdout;
+    expect(await read("versions.txt")).toMatch(/^pacer \d+\.\d+\.\d+\nNode\.js v20.*\netcd 3\.\d+\.\d+ \(cluster version/);
+    expect(await read("events.txt")).toMatch(/node-joined\s+node1 joined the cluster/);
+    expect(await read("fencing.jsonl")).toMatch(/"device":"fence-ipmi"/);
+    expect(JSON.parse(await read("status.json")).resources.map((r: { id: string }) => r.id)).toContain("watched");
+    expect(await read("logs/saved-logs/node1.log")).toMatch(/"msg":"joined the cluster"/);
+  }, 30_000);
 
   it("answers 404 off /metrics", async () => {
     const res = await fetch(`http://127.0.0.1:${ports.get("node1")}/`);
