@@ -2,9 +2,12 @@
  * Every configuration in cib-examples/ passes `pacer verify` and schedules
  * sensibly under `pacer simulate` (the same transition summary as
  * Pacemaker's crm_simulate when it is installed), with what-ifs for the
- * examples' failure cases.
+ * examples' failure cases. Each comes in XML and in crm syntax (.crm): the
+ * crm text, loaded in place of the XML's configuration, passes verify and
+ * schedules exactly as the XML does.
  */
-import { existsSync, readdirSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
@@ -36,6 +39,28 @@ describe.each(examples)("cib-examples/%s", (example) => {
     expect(exitCode).toBe(0);
   });
 
+  it("has a crm version that verifies and schedules exactly as the XML", async () => {
+    const crm = join(examplesDir, example.replace(/\.xml$/, ".crm"));
+    expect(existsSync(crm), `${crm} is missing`).toBe(true);
+    const dir = mkdtempSync(join(tmpdir(), "pacer-example-"));
+    try {
+      // The XML's status (which nodes are up, what runs) with the crm text's configuration.
+      const copy = join(dir, example);
+      copyFileSync(join(examplesDir, example), copy);
+      const load = await run("configure", "-f", copy, "load", "replace", crm);
+      expect(load.exitCode, load.stderr).toBe(0);
+      const verify = await run("verify", "-x", copy);
+      expect(verify.stdout).toContain("no problems found");
+      const fromXml = await run("simulate", "-x", join(examplesDir, example), "-S");
+      const fromCrm = await run("simulate", "-x", copy, "-S");
+      expect(fromXml.exitCode).toBe(0);
+      expect(fromCrm.exitCode).toBe(0);
+      expect(fromCrm.stdout).toBe(fromXml.stdout);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("schedules like crm_simulate", async () => {
     const ours = await simulate(example);
     if (!existsSync(CRM_SIMULATE)) return;
@@ -57,6 +82,33 @@ describe("example placements", () => {
     const fresh = await simulate("nfs-drbd.xml");
     expect(fresh).toEqual(expect.arrayContaining(["* Start nfs-drbd:0 (nfs2)", "* Start nfs-drbd:1 (nfs1)"]));
     expect(fresh.join("\n")).not.toMatch(/nfs-(fs|server|export|vip)/);
+  });
+
+  it("nfs-drbd: with nfs2 failed, nfs2 is fenced and DRBD starts on nfs1 alone", async () => {
+    const after = await simulate("nfs-drbd.xml", "--node-fail", "nfs2");
+    expect(after).toEqual(expect.arrayContaining(["* Fence (reboot) nfs2 'peer is no longer part of the cluster'", "* Start nfs-drbd:0 (nfs1)"]));
+    expect(after.filter((l) => l.startsWith("* Start nfs-drbd"))).toHaveLength(1);
+  });
+
+  it("demo: the web group on node1 (its preference), batch elsewhere, the agent clone everywhere; without node1 the group goes elsewhere", async () => {
+    const up = (nodes: string[]) => nodes.flatMap((n) => ["--node-up", n]);
+    const all = await simulate("demo.xml", ...up(["node1", "node2", "node3"]));
+    expect(all).toEqual(expect.arrayContaining(["* Start web-data (node1)", "* Start web-server (node1)"]));
+    expect(all.find((l) => l.startsWith("* Start batch"))).not.toContain("node1");
+    expect(all.filter((l) => l.startsWith("* Start agent:"))).toHaveLength(3);
+    const withoutNode1 = await simulate("demo.xml", ...up(["node2", "node3"]));
+    const webNode = /\* Start web-data \((\S+)\)/.exec(withoutNode1.join("\n"))?.[1];
+    expect(["node2", "node3"]).toContain(webNode);
+    expect(withoutNode1).toContain(`* Start web-server (${webNode})`);
+    expect(withoutNode1.find((l) => l.startsWith("* Start batch"))).not.toContain(webNode!);
+    expect(withoutNode1.filter((l) => l.startsWith("* Start agent:"))).toHaveLength(2);
+  });
+
+  it("web-failover: lost alpha is fenced and the group moves to charlie; if charlie fails too, to bravo", async () => {
+    const now = await simulate("web-failover.xml");
+    expect(now).toEqual(expect.arrayContaining(["* Fence (reboot) alpha 'peer is no longer part of the cluster'", "* Move web-vip (alpha -> charlie)", "* Move web-server (alpha -> charlie)"]));
+    const worse = await simulate("web-failover.xml", "--node-fail", "charlie");
+    expect(worse).toEqual(expect.arrayContaining(["* Fence (reboot) charlie 'peer is no longer part of the cluster'", "* Move web-vip (alpha -> bravo)", "* Move web-server (alpha -> bravo)"]));
   });
 
   it("openstack-vip: API clones on every controller; the VIP moves to a running instance when its controller fails", async () => {
