@@ -1,8 +1,9 @@
 /**
  * The Kv boundary seen from outside: every call to etcd timed and reported to
  * an observer (the node daemon's metrics: request latency and errors by
- * operation), and errors that mean "etcd refused who you are" rewritten into
- * a sentence saying what to pass. Knows nothing of etcd3: it wraps any Kv.
+ * operation), and errors that mean "etcd refused you" (credentials, role,
+ * TLS, unreachable, oversized request) rewritten into a sentence saying what
+ * to do. Knows nothing of etcd3: it wraps any Kv.
  */
 import type { Compare, KeyRange, Kv, KvEvent, KvLease, Op, TxnResult, KeyValue } from "./kv.js";
 
@@ -14,11 +15,12 @@ export interface KvObserver {
 }
 
 /** etcd's refusals by message (gRPC status text), and what the operator should do about each. */
-const ACCESS_ERRORS: [RegExp, string][] = [
+const REFUSALS: [RegExp, string][] = [
   [/user name is empty|invalid auth token|token.*(expired|invalid)/i, "etcd requires authentication: pass --etcd-user and --etcd-password-file (env PACER_ETCD_USER, PACER_ETCD_PASSWORD_FILE), or a client certificate whose CN is an etcd user"],
   [/authentication failed|user name not found|invalid user ID or password/i, "etcd refused the user name or password: check --etcd-user and --etcd-password-file"],
   [/permission denied/i, "etcd denied access: the etcd user (--etcd-user, or else the client certificate's CN) lacks a role granting read/write on this cluster's prefix /pacer/<cluster>/ (see docs/deployment.md, etcd RBAC)"],
   [/certificate|handshake|SSL|TLS|self.signed|unable to verify/i, "the TLS connection to etcd failed: check --etcd-ca (the CA that signed etcd's certificate) and --etcd-cert/--etcd-key"],
+  [/request is too large/i, "etcd refused a write larger than it accepts in one request (its --max-request-bytes, 1.5 MiB by default); nothing was written: make the configuration smaller or raise etcd's limit on every member"],
   [/UNAVAILABLE|No connection established/, "cannot reach etcd: is it running at the --etcd endpoints? If it serves TLS, use https:// endpoints with --etcd-ca, and --etcd-cert/--etcd-key when it requires client certificates"],
 ];
 
@@ -29,10 +31,10 @@ export class EtcdAccessError extends Error {
   }
 }
 
-/** The error as thrown, or an EtcdAccessError when etcd refused the client's identity. */
+/** The error as thrown, or an EtcdAccessError saying what to do when it is one of etcd's known refusals. */
 export function explainEtcdError(err: unknown): unknown {
   if (!(err instanceof Error) || err instanceof EtcdAccessError) return err;
-  const advice = ACCESS_ERRORS.find(([pattern]) => pattern.test(err.message));
+  const advice = REFUSALS.find(([pattern]) => pattern.test(err.message));
   return advice ? new EtcdAccessError(advice[1], err.message) : err;
 }
 
