@@ -1,46 +1,45 @@
-/** `pacer status`: problems first, then nodes and resources (crm_mon's layout); `--json`, `--watch`. */
+/** `pacer status`: problems, what happens next and the breaker first, then nodes and resources (crm_mon's layout); `--json`, `--watch`. */
 import type { Command } from "commander";
+import { nowSeconds } from "../clock.js";
 import { liveStatus } from "../cluster/status-view.js";
 import type { ClusterStore } from "../cluster/store/types.js";
+import { schedule } from "../scheduler/schedule.js";
 import { formatClusterStatus } from "../scheduler/status-text.js";
 import { addConnectionOptions, withStore, type ConnectionOptions } from "./cluster-connection.js";
+import { renderStatus, wantsColour } from "./status-render.js";
 
 interface StatusOptions extends ConnectionOptions {
   json?: boolean;
   watch?: boolean;
 }
 
-async function render(store: ClusterStore, json: boolean): Promise<string> {
+async function render(store: ClusterStore, json: boolean, colour: boolean): Promise<string> {
   const status = await liveStatus(store);
   if (!status) return json ? "null\n" : "the cluster has no configuration yet (load one with: pacer configure load replace FILE)\n";
-  if (json) return JSON.stringify(status.json, null, 2) + "\n";
-  const lines: string[] = [];
-  lines.push(status.json.problems.length ? "Problems:" : "Problems: none");
-  for (const p of status.json.problems) lines.push(`  * ${p}`);
-  lines.push(`DC: ${status.json.dc ?? "none"}`, `Breaker: ${status.json.breaker.summary}`, "", "Cluster status:", ...formatClusterStatus(status.ws));
-  if (status.json.failures.length) {
-    lines.push("", "Fail counts:");
-    for (const f of status.json.failures) lines.push(`  * ${f.resource} on ${f.node}: ${f.failCount}`);
-  }
-  return lines.join("\n") + "\n";
+  // What the DC's next scheduler run would do with the same snapshot.
+  const next = schedule({ cib: status.ws.cib, now: nowSeconds() }).summary.map((line) => line.text.replace(/\s+/g, " "));
+  if (json) return JSON.stringify({ ...status.json, next }, null, 2) + "\n";
+  return renderStatus({ json: status.json, next, cluster: formatClusterStatus(status.ws) }, colour);
 }
 
 export function registerStatus(program: Command): void {
   addConnectionOptions(
     program
       .command("status")
-      .description("show the live cluster: problems first, then nodes and resources")
+      .description("show the live cluster: problems, what happens next and the breaker first, then nodes and resources (colour on a terminal unless NO_COLOR)")
       .option("--json", "print machine-readable status (shape in docs/runtime.md)")
       .option("--watch", "refresh every second until interrupted"),
   ).action(async (opts: StatusOptions) => {
+    const colour = !opts.json && wantsColour(process.stdout);
     await withStore(opts, async (store) => {
       if (!opts.watch) {
-        process.stdout.write(await render(store, opts.json ?? false));
+        process.stdout.write(await render(store, opts.json ?? false, colour));
         return;
       }
       for (;;) {
-        const text = await render(store, opts.json ?? false);
-        process.stdout.write(opts.json ? text : `\x1b[2J\x1b[H${text}`);
+        const text = await render(store, opts.json ?? false, colour);
+        // Redrawn in place on a terminal; piped, each refresh follows the last.
+        process.stdout.write(process.stdout.isTTY && !opts.json ? `\x1b[2J\x1b[H${text}` : `${text}\n`);
         await new Promise((resolve) => setTimeout(resolve, 1000));
       }
     });

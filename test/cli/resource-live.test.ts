@@ -3,7 +3,7 @@
  * etcd (configuration edits committed with compare-and-swap, transient
  * attributes, fail counts) and offline on a CIB file with a status section.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
@@ -128,5 +128,22 @@ describe.skipIf(!etcdBinary)("pacer resource and node, live", () => {
     expect(explained.stdout).toMatch(/node2: INFINITY — cannot run resources: offline\n\s+\+INFINITY\s+cli-prefer-web/);
     expect((await run("explain", "web")).stderr).toContain("give exactly one input: -x FILE, --live, or --replay N");
     await run("resource", "clear", "web");
+  }, 60_000);
+
+  it("status: problems and what happens next first, plain when piped, coloured on a terminal unless NO_COLOR", async () => {
+    const piped = await run("status");
+    expect(piped.exitCode, piped.stderr).toBe(0);
+    const lines = piped.stdout.split("\n");
+    expect(lines[0]).toMatch(/^Problems \(\d+\):$/);
+    expect(piped.stdout).toContain("  * no DC is elected: nothing is being managed");
+    expect(lines.indexOf("Next: nothing to do")).toBeGreaterThan(0);
+    expect(lines.findIndex((l) => l.startsWith("Breaker: "))).toBeLessThan(lines.indexOf("Cluster status:"));
+    expect(piped.stdout).not.toContain("\x1b[");
+    expect(JSON.parse((await run("status", "--json")).stdout).next).toEqual([]);
+    if (!existsSync("/usr/bin/script")) return;
+    const onTerminal = (env: Record<string, string>) =>
+      execa("/usr/bin/script", ["-qec", `${pacer} status`, "/dev/null"], { reject: false, stdin: "ignore", env: { PACER_ETCD: etcd.endpoint, PACER_CLUSTER: "ops", ...env } });
+    expect((await onTerminal({})).stdout).toContain("\x1b[31mProblems (");
+    expect((await onTerminal({ NO_COLOR: "1" })).stdout).not.toContain("\x1b[");
   }, 60_000);
 });
