@@ -1,8 +1,8 @@
 /**
- * pacer:ganesha against the ganesha.nfsd stub (nfs-ganesha is not
- * installed here; the stub runs in the foreground, writes its pid file and
- * records reloads): lifecycle, SIGHUP reload, start failures, the port
- * check, and ocf-tester.
+ * pacer:ganesha against the ganesha.nfsd stub (the stub runs in the
+ * foreground, writes its pid file and records reloads; the real server runs
+ * under this agent in test/integration/nfs-failover.test.ts): lifecycle,
+ * SIGHUP reload, start failures, the port check, and ocf-tester.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
