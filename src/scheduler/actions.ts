@@ -41,32 +41,25 @@ export interface NewActionOptions {
   meta?: Record<string, string>;
 }
 
-/**
- * Each resource's actions by task, in creation order: clone flag updates
- * look up every instance's action for a task on every ordering they touch,
- * and scanning all of an instance's actions each time dominated large runs.
- */
-const actionsByTask = new WeakMap<SResource, Map<string, Action[]>>();
-
 /** The actions of `rsc` with this task, in the order they were created with (or changed to) it. */
 export function actionsWithTask(rsc: SResource, task: string): readonly Action[] {
-  return actionsByTask.get(rsc)?.get(task) ?? [];
+  return rsc.actionsByTask.get(task) ?? NO_ACTIONS;
 }
+
+const NO_ACTIONS: readonly Action[] = [];
 
 /** Change an existing action's task (a monitor request that becomes its cancellation), keeping the index right. */
 export function changeTask(action: Action, task: string): void {
-  const list = action.rsc && actionsByTask.get(action.rsc)?.get(action.task);
+  const list = action.rsc?.actionsByTask.get(action.task);
   if (list) list.splice(list.indexOf(action), 1);
   action.task = task;
   if (action.rsc) indexByTask(action.rsc, action);
 }
 
 function indexByTask(rsc: SResource, action: Action): void {
-  let byTask = actionsByTask.get(rsc);
-  if (!byTask) actionsByTask.set(rsc, (byTask = new Map()));
-  const list = byTask.get(action.task);
+  const list = rsc.actionsByTask.get(action.task);
   if (list) list.push(action);
-  else byTask.set(action.task, [action]);
+  else rsc.actionsByTask.set(action.task, [action]);
 }
 
 /**

@@ -214,7 +214,7 @@ function newResource(
 export function initialState(): Pick<
   SResource,
   | "role" | "runningOn" | "knownOn" | "failed" | "orphan" | "stopNeeded" | "blocked" | "startPending" | "history" | "nextRole"
-  | "allowed" | "provisional" | "assigning" | "reload" | "colocationsAsDependent" | "colocationsAsPrimary" | "locations" | "actions"
+  | "allowed" | "provisional" | "assigning" | "reload" | "colocationsAsDependent" | "colocationsAsPrimary" | "locations" | "actions" | "actionsByTask"
 > {
   return {
     role: Role.Stopped,
@@ -235,6 +235,7 @@ export function initialState(): Pick<
     colocationsAsPrimary: [],
     locations: [],
     actions: [],
+    actionsByTask: new Map(),
   };
 }
 

@@ -232,6 +232,8 @@ export interface SResource {
   colocationsAsPrimary: Colocation[];
   locations: LocationRule[];
   actions: Action[];
+  /** The same actions by task (actions.ts keeps it; clone flag updates look them up constantly). */
+  actionsByTask: Map<string, Action[]>;
   /** A location constraint with resource-discovery=exclusive names this resource: probe only on its exclusive nodes. */
   exclusiveDiscover?: boolean;
   /** rsc_ticket constraints naming this resource, in configuration order. */
