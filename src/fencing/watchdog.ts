@@ -8,7 +8,7 @@
  * exited (lease-monitor.ts; a hardware or systemd watchdog set within it
  * covers a frozen daemon, see docs/fencing.md).
  */
-import type { Cib } from "../cib/model.js";
+import type { Cib, NvSet } from "../cib/model.js";
 import { evaluateNvSets } from "../cib/nvsets.js";
 import { tryParseInterval } from "../cib/iso8601.js";
 
@@ -68,4 +68,16 @@ export function watchdogProblem(setting: WatchdogSetting, leaseTtlSeconds: numbe
     `a lost node would be taken as fenced while it may still run resources. Set it to at least ${(2 * deadline) / 1000}s, ` +
     `or to a negative value for twice the deadline`
   );
+}
+
+/**
+ * With an enabled fencing-watchdog-timeout the cluster can always fence (as
+ * Pacemaker does when sbd runs): the scheduler's input says have-watchdog=true,
+ * so resources are managed without a device and lost nodes get a fencing
+ * action, which the DC confirms after lease expiry plus the timeout.
+ */
+export function withWatchdogFencing(cib: Cib, now: number): NvSet[] {
+  const setting = watchdogSetting(cib, now);
+  if (!setting?.ms) return cib.crmConfig;
+  return [{ kind: "cluster_property_set", id: "pacer-watchdog", nvpairs: [{ id: "pacer-watchdog-have-watchdog", name: "have-watchdog", value: "true" }] }, ...cib.crmConfig];
 }

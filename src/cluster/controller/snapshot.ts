@@ -18,6 +18,7 @@ import { resolveIdRefs } from "../../cib/idrefs.js";
 import type { Cib, NodeStatus, NvSet, ResourceHistory } from "../../cib/model.js";
 import { cibFromXml } from "../../cib/parse.js";
 import { writeCib } from "../../cib/write.js";
+import { withWatchdogFencing } from "../../fencing/watchdog.js";
 import { parseXml, type XmlElement } from "../../cib/xml.js";
 import { readBreaker } from "../breaker/document.js";
 import type { ClusterStore, ConfigVersion, ElectedDc, MemberInfo } from "../store/types.js";
@@ -109,7 +110,7 @@ export function buildSnapshot(state: ClusterState, options: SnapshotOptions): Sn
       ...(dcId !== undefined ? { "dc-uuid": dcId } : {}),
       "execution-date": String(options.now),
     },
-    crmConfig: options.lost.size > 0 ? withFencingRequired(config.crmConfig) : config.crmConfig,
+    crmConfig: options.lost.size > 0 ? withFencingRequired(withWatchdogFencing(config, options.now)) : withWatchdogFencing(config, options.now),
     status,
   };
   const braked = state.breaker ? applyBreaker(cib, state.breaker) : cib;
