@@ -8,7 +8,7 @@ import { execa } from "execa";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
-import { distBuilt, pacerBin, repoRoot, TestCluster } from "../harness/cluster.js";
+import { distBuilt, pacerBin, poll, repoRoot, TestCluster } from "../harness/cluster.js";
 import { etcdBinary } from "../harness/etcd.js";
 import { etcdctlBinary, startSecureEtcd, type SecureEtcdFiles } from "../harness/tls-etcd.js";
 
@@ -85,6 +85,21 @@ describe.runIf(etcdBinary && distBuilt && existsSync(etcdctlBinary))("etcd with 
     const half = await pacer({ ...tls, PACER_ETCD_USER: "pacer" }, "status");
     expect(half.stderr).toMatch(/needs both a user \(--etcd-user\) and a password/);
   }, 40_000);
+
+  it("a node daemon without etcd credentials does not join, and logs what to pass", async () => {
+    const env = { PACER_ETCD: cluster.etcd.endpoint, PACER_ETCD_CA: files.ca, PACER_ETCD_CERT: files.cert, PACER_ETCD_KEY: files.key, PACER_NO_SUBREAPER: "1", PACER_LOG_LEVEL: "info" };
+    const daemon = pacer(env, "node", "run", "--name", "intruder", "--state-dir", join(files.dir, "intruder"), "--lease-ttl", "4");
+    let log = "";
+    daemon.stderr!.on("data", (chunk: Buffer) => (log += chunk.toString()));
+    try {
+      await poll(() => log.includes("etcd denied access"), { timeoutMs: 15_000, what: "the refusal in the daemon's log" });
+    } finally {
+      daemon.kill("SIGKILL");
+      await daemon.catch(() => undefined);
+    }
+    expect(log).toMatch(/"event":"etcd-unreachable".*etcd denied access: the etcd user \(--etcd-user, or else the client certificate's CN\) lacks a role/);
+    expect((await cluster.store.members()).map((m) => m.node)).not.toContain("intruder");
+  }, 30_000);
 
   it("the cluster's etcd user reaches only its own prefix", async () => {
     const env = { ...cluster.access.env, PACER_ETCD: cluster.etcd.endpoint };
