@@ -24,6 +24,9 @@ export async function inputCib(opts: InputOptions, now: number): Promise<Cib> {
     if (opts.live) {
       const state = await readClusterState(store);
       if (!state) throw new Error("the cluster has no configuration yet");
+      const holding = state.breaker && (state.breaker.state === "tripped" || state.breaker.hiNodes.length > 0 || state.breaker.guarded.length > 0);
+      // On stderr: stdout stays crm_simulate's format. The brake is already part of the input.
+      if (holding) process.stderr.write(`note: this input includes the circuit breaker's brake: ${(await import("../breaker/report.js")).breakerLine(state.breaker!)}\n`);
       return readCib(buildSnapshot(state, { now, lost: new Map() }).xml, "live cluster");
     }
     const n = Number(opts.replay);

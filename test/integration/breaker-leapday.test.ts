@@ -93,6 +93,12 @@ describe.runIf(etcdBinary && distBuilt)("the leap-day drill", () => {
     const status = await cluster.status();
     expect(status?.breaker.state).toBe("tripped");
     expect(status?.problems[0]).toMatch(/^circuit breaker TRIPPED/);
+    // pacer simulate --live shows what the brake does: nothing to start, stop or fence.
+    const simulated = await cluster.pacer("simulate", "--live", "--json");
+    expect(simulated.exitCode, simulated.stderr).toBe(0);
+    expect(simulated.stderr).toMatch(/includes the circuit breaker's brake: TRIPPED/);
+    const planned = (JSON.parse(simulated.stdout) as { actions: { task: string }[] }).actions.map((a) => a.task);
+    expect(planned.filter((t) => ["start", "stop", "promote", "demote", "stonith"].includes(t))).toEqual([]);
 
     // The fix is deployed and the operator cleans up: probes run, but the brake still holds.
     writeFileSync(patch, "");
