@@ -4,10 +4,10 @@
  * under this agent in test/integration/nfs-failover.test.ts): lifecycle,
  * SIGHUP reload, start failures, the port check, and ocf-tester.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { AgentNode, STUBS, expectLifecycle, haveOcfTester, haveXmllint, killPidfile, ocfTester, removeDir, scratchDir, validateMetadata } from "./agent-harness.js";
+import { AgentNode, STUBS, createNetns, deleteNetns, expectLifecycle, haveOcfTester, haveXmllint, isRoot, killPidfile, ocfTester, removeDir, scratchDir, sh, validateMetadata } from "./agent-harness.js";
 
 let dir: string;
 let node: AgentNode;
@@ -88,5 +88,49 @@ describe("ganesha (ganesha.nfsd stub)", () => {
     const r = await ocfTester(node, "ganesha", "t-ganesha", params, { env });
     expect(r.output).toContain("passed all tests");
     expect((await node.run("ganesha", "monitor", "t-ganesha", params, { env })).rc).toBe(7);
+  });
+});
+
+const haveGanesha = existsSync("/usr/bin/ganesha.nfsd") && existsSync("/usr/bin/nfs-cat");
+const ADDR = "10.213.10.1";
+
+/** The real nfs-ganesha, in a network namespace of our own (its port 2049 never meets the host's). */
+describe.skipIf(!isRoot || !haveGanesha)("ganesha (the real nfs-ganesha, in a network namespace)", () => {
+  let ns: string;
+  let real: Record<string, string>;
+
+  beforeEach(() => {
+    ns = createNetns("ganesha");
+    // ganesha resolves Bind_addr with AI_ADDRCONFIG, which finds nothing in a namespace with only loopback.
+    sh(`ip -n ${ns} link add veth0 type veth peer name veth1 && ip -n ${ns} link set veth0 up && ip -n ${ns} link set veth1 up && ip -n ${ns} addr add ${ADDR}/24 dev veth0`);
+    mkdirSync(join(dir, "export"));
+    mkdirSync(join(dir, "recovery"));
+    writeFileSync(join(dir, "export", "hello.txt"), "hello\n");
+    writeFileSync(
+      params.config,
+      `NFS_CORE_PARAM { Protocols = 4; Bind_addr = ${ADDR}; Enable_NLM = false; Enable_RQUOTA = false; }
+NFSv4 { Graceless = true; RecoveryBackend = fs; RecoveryRoot = ${join(dir, "recovery")}; }
+EXPORT { Export_Id = 1; Path = ${join(dir, "export")}; Pseudo = /export; Access_Type = RW; Squash = No_Root_Squash; Protocols = 4; FSAL { Name = VFS; } }
+`,
+    );
+    // Port 2049: start waits for it, monitors at depth 10 check it.
+    real = { ...params, nfs_port: "2049" };
+  });
+
+  afterEach(() => deleteNetns(ns));
+
+  it("serves the export over NFSv4 once started, and stops cleanly", async () => {
+    const node1 = new AgentNode(dir, "real");
+    const start = await node1.run("ganesha", "start", "nfs", real, { netns: ns });
+    expect(start.rc, start.stderr).toBe(0);
+    expect((await node1.run("ganesha", "monitor", "nfs", real, { netns: ns, intervalMs: 10_000, checkLevel: 10 })).rc).toBe(0);
+    expect(sh(`ip netns exec ${ns} nfs-cat 'nfs://${ADDR}/export/hello.txt?version=4'`)).toBe("hello\n");
+    expect((await node1.run("ganesha", "stop", "nfs", real, { netns: ns })).rc).toBe(0);
+    expect((await node1.run("ganesha", "monitor", "nfs", real, { netns: ns })).rc).toBe(7);
+  });
+
+  it.skipIf(!haveOcfTester)("passes ocf-tester", async () => {
+    const r = await ocfTester(new AgentNode(dir, "real"), "ganesha", "t-ganesha", real, { netns: ns });
+    expect(r.output).toContain("passed all tests");
   });
 });
