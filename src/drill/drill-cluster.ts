@@ -42,6 +42,8 @@ export interface NodeLogLine {
 }
 
 const SYSTEM_OCF_ROOT = "/usr/lib/ocf";
+/** fence_pacer's power state: this file in a node's state dir means "off" (agents/fence/fence_pacer). */
+const FENCED_OFF = "fenced-off";
 
 export class DrillCluster {
   readonly timeline: TimelineEntry[] = [];
@@ -121,6 +123,7 @@ export class DrillCluster {
   // ---------------------------------------------------------------- nodes
 
   startNode(name: string): void {
+    if (this.poweredOff(name)) this.powerOn(name);
     this.local.startNode(name);
     this.up.add(name);
     const generation = (this.generations.get(name) ?? 0) + 1;
@@ -196,6 +199,18 @@ export class DrillCluster {
     for (const dir of ["rsctmp", "run", "attrd"]) rmSync(join(this.local.stateDir(name), dir), { recursive: true, force: true });
     this.downs.push({ node: name, at, how: why === "fence" ? "fenced" : "power-off" });
     if (wasUp) await this.waitExited(name, 10_000);
+  }
+
+  /** Whether a fence device (fence_pacer) has the machine powered off: its marker file, as the agent's status reads it. */
+  poweredOff(name: string): boolean {
+    return existsSync(join(this.local.stateDir(name), FENCED_OFF));
+  }
+
+  /** The machine boots after a fence device powered it off: its runtime state is gone, as after any reboot. */
+  private powerOn(name: string): void {
+    for (const dir of ["rsctmp", "run", "attrd"]) rmSync(join(this.local.stateDir(name), dir), { recursive: true, force: true });
+    rmSync(join(this.local.stateDir(name), FENCED_OFF), { force: true });
+    this.record("heal", `${name} powered on again after fencing`, name);
   }
 
   async pauseDaemon(name: string): Promise<void> {

@@ -12,8 +12,9 @@ import { openEtcdStore } from "../cluster/store/etcd-store.js";
 import type { ClusterStore } from "../cluster/store/types.js";
 import { schedule } from "../scheduler/schedule.js";
 import { isDecision, type BreakerState } from "../breaker/state.js";
-import { auditBreaker, auditConfig, auditExclusive, auditHandover, type BreakerWindow, type ConfigReading } from "./audits.js";
-import type { DrillCluster } from "./drill-cluster.js";
+import { auditBreaker, auditConfig, auditExclusive, auditHandover, type BreakerWindow, type ConfigReading, type NodeDown } from "./audits.js";
+import type { DrillCluster, NodeLogLine } from "./drill-cluster.js";
+import { FENCING_STREAM, operations as fencingOperations, type FencingRecord } from "../fencing/history.js";
 import { isActive, probeNode, resourceKinds, type Probe } from "./ground-truth.js";
 import type { AuditResult } from "./types.js";
 
@@ -32,9 +33,20 @@ export class Evidence {
     return version ? configurationCib(version) : undefined;
   }
 
+  /** Every node's agents' answers; a machine a fence device powered off runs nothing and is not asked. */
   async probes(config: Cib): Promise<Probe[]> {
-    const all = await Promise.all(this.cluster.names.map((n) => probeNode(config, this.cluster.home(n))));
+    const on = this.cluster.names.filter((n) => !this.cluster.poweredOff(n));
+    const all = await Promise.all(on.map((n) => probeNode(config, this.cluster.home(n))));
     return all.flat();
+  }
+
+  /** Nodes taken down: the drill's power-offs, self-fencing from the nodes' logs, and successful fencing from the fencing log. */
+  async downs(lines: NodeLogLine[]): Promise<NodeDown[]> {
+    const records = await withTimeout(this.cluster.store.readLog<FencingRecord>(FENCING_STREAM), READ_TIMEOUT_MS).catch(() => []);
+    const fenced = fencingOperations(records.map((r) => r.value))
+      .filter((r) => r.result === "ok" && r.action !== "on")
+      .map((r) => ({ node: r.target, at: r.at, how: "fenced" as const }));
+    return [...this.cluster.nodeDowns(lines), ...fenced];
   }
 
   /** Every audit, against what is true now and everything logged so far. */
@@ -46,7 +58,7 @@ export class Evidence {
     if (config) {
       const kinds = resourceKinds(config);
       results.push(auditExclusive(await this.probes(config), kinds));
-      results.push(auditHandover(operations, this.cluster.nodeDowns(lines), kinds));
+      results.push(auditHandover(operations, await this.downs(lines), kinds));
     } else {
       const skipped = "the configuration cannot be read now (etcd without quorum)";
       results.push({ audit: "at-most-one-active", ok: true, violations: [], skipped }, { audit: "no-start-before-fence", ok: true, violations: [], skipped });
