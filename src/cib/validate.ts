@@ -75,5 +75,9 @@ export function validateCib(cib: Cib, file?: string): Problem[] {
   // The circuit breaker's thresholds (rules evaluated at the CIB's execution-date, if any).
   const breaker = readBreakerConfig(cib.crmConfig, Number(cib.attrs["execution-date"] ?? 0), cib.nodes.length);
   for (const p of breaker.problems) out.push(problem(file, "error", "nvpair", p.id, p.line, p.message));
+  // The DC runs alert agents with no shell and no search path of its own, as Pacemaker does.
+  for (const a of cib.alerts) {
+    if (!a.path.startsWith("/")) out.push(problem(file, "error", "alert", a.id, a.line, `path="${a.path}" must be an absolute path to the alert agent (e.g. /usr/share/pacemaker/alerts/alert_file.sh)`));
+  }
   return out;
 }

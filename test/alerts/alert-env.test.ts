@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { alertCalls, type AlertEvent } from "../../src/alerts/alert-env.js";
 import { formatAlertTimestamp } from "../../src/alerts/timestamp.js";
 import { parseCib } from "../../src/cib/parse.js";
+import { validateCib } from "../../src/cib/validate.js";
 
 const AT = Date.UTC(2012, 1, 29, 10, 20, 30, 456);
 
@@ -107,6 +108,14 @@ describe("alert calls", () => {
   it("events that are not alerted (and configurations without alerts) give no calls", () => {
     expect(alertCalls(config(ALL), { kind: "config-committed", at: AT, message: "x" }, 1)).toEqual([]);
     expect(alertCalls(config(""), failedStart, 1)).toEqual([]);
+  });
+});
+
+describe("alert configuration", () => {
+  it("refuses an alert agent given by a relative path", () => {
+    const errors = validateCib(config(`<alert id="rel" path="alert.sh"/>`)).map((p) => p.text);
+    expect(errors).toEqual([expect.stringMatching(/<alert id="rel">: path="alert.sh" must be an absolute path/)]);
+    expect(validateCib(config(ALL))).toEqual([]);
   });
 });
 
