@@ -111,6 +111,25 @@ describe.runIf(etcdBinary && distBuilt)("fencing a lost node with a working fenc
       `fencing ${node} (lease TTL 3 s): frozen -> fenced ${fenced!.at - frozenAt} ms (fence agent ${record.durationMs} ms); fenced -> rsc-${node} start dispatched on ${moved} ${firstStart - fenced!.at} ms later`,
     );
   }, 60_000);
+
+  it("pacer node fence powers a node off on request, and pacer fencing history shows who did what", async () => {
+    onTestFailed(() => console.error(cluster.dumpLogs()));
+    const dc = await cluster.dc();
+    const node = NODES.find((n) => n !== dc && cluster.node(n).running)!;
+    const daemon = cluster.node(node).daemonPid();
+    const fenced = await cluster.pacer("node", "fence", node, "--action", "off");
+    expect(fenced.exitCode, fenced.stderr).toBe(0);
+    expect(fenced.stdout).toMatch(new RegExp(`off of ${node} with fence-local \\(level 1\\) by cli@.*: ok`));
+    await poll(async () => !isLive(daemon), { timeoutMs: 5000, what: `${node}'s daemon gone` });
+
+    const history = await cluster.pacer("fencing", "history", "--json");
+    const records = JSON.parse(history.stdout) as FencingRecord[];
+    const operation = records.find((r) => r.target === node && r.action === "off" && r.device === undefined);
+    expect(operation).toMatchObject({ result: "ok", dc: expect.stringMatching(/^cli@/) });
+    const refused = await cluster.pacer("node", "fence", "no-such-node");
+    expect(refused.exitCode).not.toBe(0);
+    expect(refused.stderr).toMatch(/there is no node "no-such-node" in the configuration/);
+  }, 60_000);
 });
 
 describe.runIf(etcdBinary && distBuilt)("fencing a lost node with a failing fence device", () => {
