@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, test } from "vitest";
 import { Controller } from "../../src/cluster/controller/controller.js";
 import { SelfFenceFencer } from "../../src/cluster/controller/fencer.js";
+import type { ActionRequest } from "../../src/cluster/store/types.js";
 import { configuration, memoryLog, primitive, startCluster, until, type Answer, type TestCluster } from "./controller-fakes.js";
 
 let cluster: TestCluster | undefined;
@@ -67,6 +68,27 @@ describe("controller", () => {
     expect((await cluster.store.attributes()).get("n2")).toMatchObject({ "fail-count-a#start_0": "INFINITY" });
     const stops = cluster.nodes.get("n2")!.received.filter((r) => r.historyId === "a" && r.task === "stop");
     expect(stops).toHaveLength(1);
+  });
+
+  test("a transition whose last in-flight action fails after the abort still ends, and the next one recovers", async () => {
+    let held: ActionRequest | undefined;
+    const answered = new Set<string>();
+    const answer: Answer = (r) => {
+      if (r.task !== "start" || answered.has(r.historyId)) return undefined;
+      answered.add(r.historyId);
+      if (r.historyId === "b") {
+        held = r; // answered by the test, after a's failure has aborted the transition
+        return "hold";
+      }
+      return 1;
+    };
+    const config = configuration(primitive("a") + primitive("b"), "", `<nvpair id="o1" name="stonith-enabled" value="false"/>`);
+    const { cluster, lines } = await startDc(config, answer);
+    await until("a's failed start aborted the transition while b's start is in flight", () => held !== undefined && lines.some((l) => /aborting transition \d+: a_start_0/.test(l.msg)));
+    const node = cluster.nodes.get(held!.node)!;
+    await cluster.store.putResult(node.session, { id: held!.id, term: held!.term, node: held!.node, rsc: held!.rsc, task: "start", intervalMs: 0, rc: 1, opStatus: 0, execMs: 1 });
+    await until("the aborted transition ended", () => lines.some((l) => /^transition \d+ aborted/.test(l.msg)));
+    await until("a and b run after their failed first starts", () => ["a", "b"].every((r) => Object.values(runningOn(cluster)).some((on) => on.includes(r))));
   });
 
   test("a lost node's resources are recovered only once the fencing seam says it is safe", async () => {
