@@ -15,10 +15,10 @@ import { loadDraft } from "./configure-draft.js";
 import { applySteps } from "./configure-steps.js";
 import { readMetadata } from "./ra.js";
 
-type Known = Pick<CompletionData, "ids" | "resources" | "nodes" | "agents">;
+export type Known = Pick<CompletionData, "ids" | "resources" | "nodes" | "agents">;
 
 export class CompletionSource {
-  private known?: Promise<Known>;
+  private cached?: Promise<Known>;
   private readonly parameters = new Map<string, readonly string[]>();
 
   constructor(
@@ -28,14 +28,19 @@ export class CompletionSource {
 
   /** The configuration may have changed: ids are read again at the next completion. */
   invalidate(): void {
-    this.known = undefined;
+    this.cached = undefined;
+  }
+
+  /** What the configuration holds (read once until invalidated). */
+  known(): Promise<Known> {
+    this.cached ??= this.load();
+    return this.cached;
   }
 
   async complete(line: string): Promise<Completion> {
-    this.known ??= this.load();
     const agent = agentOf(line);
     if (agent !== undefined && !this.parameters.has(agent)) this.parameters.set(agent, await agentParameters(agent));
-    return completeLine(line, { ...(await this.known), commands: this.commands, parameters: this.parameters });
+    return completeLine(line, { ...(await this.known()), commands: this.commands, parameters: this.parameters });
   }
 
   private async load(): Promise<Known> {
