@@ -33,6 +33,8 @@ export interface BenchClusterOptions {
 export interface BenchCluster {
   local: LocalCluster;
   store: ClusterStore;
+  /** Epoch ms just before the node daemons were started. */
+  nodesStartedAt: number;
 }
 
 export interface LogEvent {
@@ -78,12 +80,13 @@ export async function withBenchCluster<T>(options: BenchClusterOptions, maxSecon
       const cibFile = join(local.dir, "bench.xml");
       writeFileSync(cibFile, typeof options.cibXml === "string" ? options.cibXml : options.cibXml(local.dir));
       await execa(pacerBin, ["configure", "load", "replace", cibFile, "--etcd", local.endpoint], { timeout: 30_000 });
+      const nodesStartedAt = Date.now();
       local.startNodes();
       await poll(async () => {
         const members = new Set((await store!.members()).map((m) => m.node));
         return options.nodes.every((n) => members.has(n));
       }, { timeoutMs: 30_000, what: "every node a member" });
-      return body({ local, store });
+      return body({ local, store, nodesStartedAt });
     };
     return await Promise.race([run(), deadline, interrupted]);
   } finally {

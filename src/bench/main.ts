@@ -8,6 +8,8 @@
  *   failover --runs N --lease-ttl S      kill of the DC's daemon → new DC (failover.ts);
  *   idle --resources 100 --seconds 60    idle CPU and RSS of one node daemon (idle.ts);
  *   nfs-failover --failovers 20          NFS over (stub) DRBD in network namespaces, as root (nfs-failover.ts).
+ *   cluster-start --runs N [--nodes 3] [--resources 3]   daemons started → DC → resources started (startup.ts);
+ *   bulk-start --runs N [--resources 99]   commit of N new Dummy resources → probed, started, monitored (startup.ts);
  * The runtime benchmarks start a local etcd and node daemons on 127.0.0.1 and stop them again.
  */
 import { Command, InvalidArgumentError } from "commander";
@@ -17,6 +19,7 @@ import { idleBench } from "./idle.js";
 import { schedulerBench } from "./scheduler-bench.js";
 import { nfsFailoverBench } from "./nfs-failover.js";
 import { recoveryBench } from "./recovery.js";
+import { bulkStartBench, clusterStartBench } from "./startup.js";
 
 /** "1s", "10s", "500ms" or a plain number of seconds, in ms. */
 function durationMs(text: string): number {
@@ -118,4 +121,18 @@ program
   .option("--lease-ttl <seconds>", "lease TTL of the nodes", positive, 3)
   .option("--writes <n>", "acknowledged writes before each kill", positive, 5)
   .action((o: { failovers: number; leaseTtl: number; writes: number }) => exitAfter(nfsFailoverBench({ failovers: o.failovers, leaseTtlSeconds: o.leaseTtl, writesBeforeKill: o.writes })));
+program
+  .command("cluster-start")
+  .description("daemons started -> DC elected -> every resource started, on fresh clusters")
+  .option("--runs <n>", "number of fresh clusters", positive, 5)
+  .option("--nodes <n>", "cluster size", positive, 3)
+  .option("--resources <n>", "number of Dummy resources", positive, 3)
+  .action((o: { runs: number; nodes: number; resources: number }) => exitAfter(clusterStartBench(o)));
+program
+  .command("bulk-start")
+  .description("commit of many new Dummy resources -> all probed, started and first-monitored")
+  .option("--runs <n>", "number of commits", positive, 3)
+  .option("--nodes <n>", "cluster size", positive, 3)
+  .option("--resources <n>", "number of Dummy resources", positive, 99)
+  .action((o: { runs: number; nodes: number; resources: number }) => exitAfter(bulkStartBench(o)));
 await program.parseAsync(process.argv);

@@ -8,8 +8,10 @@
 # Requests on stdin, each a list of NUL-terminated fields ended by an empty
 # field: id, executable, action, stdout file, stderr file, then KEY=VALUE
 # environment entries (the agent's whole environment). Replies on stdout, one
-# line each: "ID pid N" once started, then "ID exit CODE" or "ID signal N",
-# or "ID error TEXT" when the agent could not be started at all.
+# line each: "ID pid N" once started, then "ID exit CODE OUTBYTES ERRBYTES" or
+# "ID signal N OUTBYTES ERRBYTES" (the sizes of its stdout and stderr files; an
+# empty one is removed here, so the daemon need not touch it), or
+# "ID error TEXT" when the agent could not be started at all.
 # Every agent runs in its own process group (so a timeout kills its children
 # too), from /, with stdin on /dev/null; never through a shell.
 # Exits when stdin closes (the daemon went away); running agents carry on.
@@ -23,16 +25,19 @@ binmode STDOUT;
 $SIG{INT} = 'IGNORE';
 $SIG{HUP} = 'IGNORE';
 
-my %running;    # pid => request id
+my %running;    # pid => [request id, stdout file, stderr file]
 
 sub reply { syswrite(STDOUT, "$_[0]\n") }
 
 sub reap {
     while ((my $pid = waitpid(-1, POSIX::WNOHANG())) > 0) {
-        my $id = delete $running{$pid};
-        next unless defined $id;
         my $status = $?;
-        reply(($status & 127) ? "$id signal " . ($status & 127) : "$id exit " . ($status >> 8));
+        my $run = delete $running{$pid};
+        next unless $run;
+        my ($id, @files) = @$run;
+        my @sizes = map { my $size = -s $_ || 0; unlink($_) if $size == 0; $size } @files;
+        my $end = ($status & 127) ? "signal " . ($status & 127) : "exit " . ($status >> 8);
+        reply("$id $end @sizes");
     }
 }
 $SIG{CHLD} = \&reap;
@@ -58,7 +63,7 @@ sub launch {
         %ENV = map { split(/=/, $_, 2) } @env;
         exec { $path } $path, $action or fail($report, $id, "cannot run $path: $!");
     } else {
-        $running{$pid} = $id;
+        $running{$pid} = [$id, $out, $err];
         reply("$id pid $pid");
     }
     POSIX::sigprocmask(POSIX::SIG_UNBLOCK(), $chld);

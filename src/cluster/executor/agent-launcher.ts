@@ -21,11 +21,13 @@ import { MAX_OUTPUT_BYTES, signalGroup, type AgentExit, type AgentSpawner, type 
 const LAUNCHER = "agent-launcher.pl";
 const log = logger("agent-launcher");
 
+type Ended = Omit<AgentExit, "stdout" | "stderr"> & { outBytes?: number; errBytes?: number };
+
 interface Pending {
   pid?: number;
   /** A signal asked for before the pid was known. */
   signalWhenStarted?: NodeJS.Signals;
-  finish(exit: Omit<AgentExit, "stdout" | "stderr">): void;
+  finish(exit: Ended): void;
 }
 
 /** The Perl script, beside this module in the source tree (the TypeScript build does not copy it). */
@@ -59,7 +61,7 @@ export class AgentLauncher {
     const out = join(this.outputDir, `${id}.out`);
     const err = join(this.outputDir, `${id}.err`);
     const entry: Pending = { finish: () => undefined };
-    const exited = new Promise<Omit<AgentExit, "stdout" | "stderr">>((resolve) => {
+    const exited = new Promise<Ended>((resolve) => {
       entry.finish = resolve;
     });
     this.pending.set(id, entry);
@@ -76,7 +78,12 @@ export class AgentLauncher {
         if (entry.pid === undefined) entry.signalWhenStarted = signal;
         else signalGroup(entry.pid, signal);
       },
-      finished: exited.then(async (exit) => ({ ...exit, stdout: await takeOutput(out), stderr: await takeOutput(err) })),
+      finished: exited.then(async ({ outBytes, errBytes, ...exit }) => ({
+        ...exit,
+        // The launcher has removed empty files already; most monitors write nothing.
+        stdout: outBytes === 0 ? "" : await takeOutput(out),
+        stderr: errBytes === 0 ? "" : await takeOutput(err),
+      })),
     };
   }
 
@@ -102,6 +109,7 @@ export class AgentLauncher {
       this.buffered = this.buffered.slice(nl + 1);
       const [id = "", kind, ...rest] = line.split(" ");
       const value = rest.join(" ");
+      const sizes = { outBytes: Number(rest[1]), errBytes: Number(rest[2]) };
       const entry = this.pending.get(id);
       if (!entry) continue; // an exit after an "error" reply
       if (kind === "pid") {
@@ -110,8 +118,8 @@ export class AgentLauncher {
         continue;
       }
       this.pending.delete(id);
-      if (kind === "exit") entry.finish({ exitCode: Number(value) });
-      else if (kind === "signal") entry.finish({ signal: signalName(Number(value)) });
+      if (kind === "exit") entry.finish({ exitCode: Number(rest[0]), ...sizes });
+      else if (kind === "signal") entry.finish({ signal: signalName(Number(rest[0])), ...sizes });
       else entry.finish({ failure: value });
     }
   }
