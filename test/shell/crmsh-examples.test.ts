@@ -7,11 +7,11 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseXml, type XmlElement } from "../../src/cib/xml.js";
 import { writeConfiguration } from "../../src/cib/write.js";
 import { buildFromText } from "../../src/shell/build.js";
 import { ShellError } from "../../src/shell/errors.js";
 import { printConfiguration } from "../../src/shell/printer.js";
+import { normalise } from "./normalise.js";
 
 const EXAMPLES = join(import.meta.dirname, "../../../shared/crmsh-examples");
 const present = existsSync(EXAMPLES);
@@ -19,20 +19,6 @@ if (!present) console.warn(`skipping crmsh examples: ${EXAMPLES} is absent`);
 
 const scripts = present ? readdirSync(EXAMPLES).filter((f) => f.endsWith(".crm") && existsSync(join(EXAMPLES, f.replace(/\.crm$/, ".xml")))).sort() : [];
 const unsupported = present ? readdirSync(join(EXAMPLES, "unsupported")).filter((f) => f.endsWith(".crm")).sort() : [];
-
-/** Canonical text of an element tree: attributes sorted, whitespace dropped. */
-function normalise(xml: string): string {
-  const render = (e: XmlElement, depth: number): string => {
-    const attrs = Object.keys(e.attrs)
-      .sort()
-      .map((k) => ` ${k}="${e.attrs[k]}"`)
-      .join("");
-    const pad = "  ".repeat(depth);
-    if (e.children.length === 0) return `${pad}<${e.name}${attrs}/>\n`;
-    return `${pad}<${e.name}${attrs}>\n${e.children.map((c) => render(c, depth + 1)).join("")}${pad}</${e.name}>\n`;
-  };
-  return render(parseXml(xml), 0);
-}
 
 const ourXml = (text: string) => normalise(writeConfiguration(buildFromText(text)));
 
