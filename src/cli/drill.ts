@@ -9,7 +9,7 @@ import { findEtcd } from "../demo/local-cluster.js";
 import { catalogue, findDrills } from "../drill/catalogue.js";
 import { networkAbilities } from "../drill/netns.js";
 import { summarize, writeReport } from "../drill/report.js";
-import { runDrills, skipReason } from "../drill/runner.js";
+import { runDrills, skipReason, stopRunningClusters } from "../drill/runner.js";
 import type { DrillResult } from "../drill/types.js";
 
 const repoRoot = join(import.meta.dirname, "..", "..");
@@ -80,6 +80,10 @@ export function registerDrill(program: Command): void {
       if (!etcdBin) throw new Error("drills need etcd: install Debian's etcd-server (apt-get install etcd-server) or set ETCD_BIN");
       const seed = opts.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : positiveInt(opts.seed, "--seed", 0);
       const network = await networkAbilities();
+      // An interrupted run still stops what it started: nodes, etcd, proxies, namespaces, temp dirs.
+      for (const signal of ["SIGINT", "SIGTERM"] as const) {
+        process.once(signal, () => void stopRunningClusters().finally(() => process.exit(130)));
+      }
       const say = (text: string) => (opts.json ? process.stderr : process.stdout).write(text + "\n");
       say(`seed ${seed}; nodes in network namespaces: ${network.namespaces ? "yes" : "no (not root or no ip netns)"}; tc netem: ${network.netem ? "yes" : "no (those drills are skipped)"}`);
       const results = await runDrills(drills, {

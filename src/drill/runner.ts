@@ -47,6 +47,15 @@ export function convergenceBoundMs(quick: boolean): number {
 
 export class DrillFailure extends Error {}
 
+/** Clusters of drills now running, so an interrupted run can still tear them down. */
+const running = new Set<DrillCluster>();
+
+/** Stop every drill cluster still running (SIGINT/SIGTERM of `pacer drill run`). */
+export async function stopRunningClusters(): Promise<void> {
+  await Promise.all([...running].map((c) => c.stop().catch(() => undefined)));
+  running.clear();
+}
+
 /** Runs every (iteration, drill) pair, `parallel` clusters at a time; results in catalogue order. */
 export async function runDrills(drills: Drill[], options: RunOptions): Promise<DrillResult[]> {
   const jobs = Array.from({ length: options.iterations }, (_, iteration) => drills.map((drill) => ({ drill, iteration }))).flat();
@@ -97,6 +106,7 @@ async function runOne(drill: Drill, options: RunOptions, iteration: number): Pro
       etcdBin: options.etcdBin,
       repoRoot: options.repoRoot,
     });
+    running.add(cluster);
     evidence = new Evidence(cluster);
     const ctx = context(cluster, evidence, drill, options, seed, audits, recoveryMs);
     const configFile = join(cluster.local.dir, "drill.xml");
@@ -112,6 +122,7 @@ async function runOne(drill: Drill, options: RunOptions, iteration: number): Pro
     // The node logs go with the cluster's temp dir: read the reactions first.
     if (cluster) timeline = [...cluster.timeline, ...reactionsFromLogs(cluster)].sort((a, b) => a.at - b.at);
     await evidence?.close();
+    if (cluster) running.delete(cluster);
     await cluster?.stop().catch((err) => log.warn({ err: (err as Error).message }, "drill teardown failed"));
   }
   return {
