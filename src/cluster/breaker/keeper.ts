@@ -8,7 +8,8 @@ import { readBreakerConfig } from "../../breaker/config.js";
 import { evaluateBreaker } from "../../breaker/evaluate.js";
 import type { BreakerState, Observation } from "../../breaker/state.js";
 import type { Logger } from "../../log.js";
-import { configurationCib, type ClusterState } from "../controller/snapshot.js";
+import type { Cib } from "../../cib/model.js";
+import type { ClusterState } from "../controller/snapshot.js";
 import { emitEvent } from "../events.js";
 import type { ClusterStore, Term } from "../store/types.js";
 import { updateBreaker } from "./document.js";
@@ -34,9 +35,8 @@ export class BreakerKeeper {
     return revision !== undefined && revision === this.ownRevision;
   }
 
-  /** The breaker state to schedule with; StaleWriteError when the term is lost. */
-  async step(state: ClusterState, lost: string[], now: number): Promise<BreakerState> {
-    const config = configurationCib(state.config);
+  /** The breaker state to schedule with (`config`: the configuration as a CIB); StaleWriteError when the term is lost. */
+  async step(state: ClusterState, config: Cib, lost: string[], now: number): Promise<BreakerState> {
     const { config: settings } = readBreakerConfig(config.crmConfig, now, config.nodes.length);
     for (const node of [...this.lostSince.keys()]) if (!lost.includes(node)) this.lostSince.delete(node);
     for (const node of lost) if (!this.lostSince.has(node)) this.lostSince.set(node, now);

@@ -151,10 +151,11 @@ export class Controller {
       this.log.info({ reasons }, "no action: there is no configuration yet");
       return;
     }
-    this.fencer.observe?.(configurationCib(state.config), state.members);
+    const config = configurationCib(state.config);
+    this.fencer.observe?.(config, state.members);
     this.noteState(state);
     const now = this.clock();
-    const breaker = await this.guarded(() => this.breaker.step(state, this.lostNodes.all().map((l) => l.node), now));
+    const breaker = await this.guarded(() => this.breaker.step(state, config, this.lostNodes.all().map((l) => l.node), now));
     if (breaker === undefined) return;
     state.breaker = breaker;
     const snapshot = buildSnapshot(state, { now, lost: new Map(this.lostNodes.all().map((l) => [l.node, l.history])) });
