@@ -63,7 +63,8 @@ async function candidates(request: CompletionRequest): Promise<string[]> {
   const { completion, options } = request;
   if (completion.kind === "words") return completion.words;
   if (completion.kind === "files") return [];
-  const source = new CompletionSource({ file: options.file, etcd: options.etcd, cluster: options.cluster }, COMMAND_NAMES);
+  // The line's own options say where the configuration is (-f, --etcd, --cluster, TLS files).
+  const source = new CompletionSource(options, COMMAND_NAMES);
   const lookup =
     completion.kind === "statement"
       ? source.complete(completion.line).then((c) => c.candidates.map((w) => w.trimEnd()))

@@ -176,11 +176,12 @@ function subcommandRunner(opts: TargetOptions): SubcommandRunner {
   };
   const statements = new Set<string>(COMMAND_NAMES);
   const subcommands = tree().commands.filter((c) => !statements.has(c.name()));
-  const targetArgs = [
-    ...(opts.file ? ["--file", opts.file] : []),
-    ...(opts.etcd ? ["--etcd", opts.etcd] : []),
-    ...(opts.cluster ? ["--cluster", opts.cluster] : []),
-  ];
+  // Every target option the session was started with (-f, --etcd, TLS, ...), passed on as given.
+  const given = opts as unknown as Record<string, unknown>;
+  const targetArgs = addTargetOptions(new Command()).options.flatMap((o) => {
+    const value = given[o.attributeName()];
+    return typeof value === "string" && o.long ? [o.long, value] : [];
+  });
   return {
     commands: new Map(subcommands.map((c) => [c.name(), c.description()])),
     run: async (words) => {

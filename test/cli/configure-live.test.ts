@@ -75,4 +75,63 @@ describe.skipIf(!etcdBinary)("pacer configure, live", () => {
     expect(shown).toContain("primitive first");
     expect(shown).not.toContain("primitive second");
   }, 60_000);
+
+  it("two interactive shells committing at once: one wins, the other is told, rebases in the same session and commits; nothing is lost", async () => {
+    const env = (name: string) => ({ PACER_ETCD: etcd.endpoint, PACER_CLUSTER: "race-interactive", PACER_DRAFT_DIR: join(dir, name) });
+    expect((await execa(pacer, ["configure", "node", "node1"], { env: env("setup") })).exitCode).toBe(0);
+    const alice = new Session(env("alice-i"));
+    const bob = new Session(env("bob-i"));
+    alice.send("primitive a1 ocf:pacemaker:Dummy");
+    bob.send("primitive b1 ocf:pacemaker:Dummy");
+    await Promise.all([alice.waitFor(/pending \(1 step/), bob.waitFor(/pending \(1 step/)]);
+    alice.send("commit");
+    bob.send("commit");
+    const outcome = (s: Session) => s.waitFor(/committed to cluster|someone else committed/);
+    await Promise.all([outcome(alice), outcome(bob)]);
+    const winners = [alice, bob].filter((s) => /committed to cluster/.test(s.stdout));
+    const losers = [alice, bob].filter((s) => /someone else committed/.test(s.stderr));
+    expect(winners).toHaveLength(1);
+    expect(losers).toHaveLength(1);
+    expect(losers[0].stderr).toMatch(/your pending change is kept. Run `pacer configure rebase`/);
+    losers[0].send("rebase");
+    await losers[0].waitFor(/rebased onto revision/);
+    losers[0].send("commit");
+    await losers[0].waitFor(/committed to cluster/);
+    alice.send("quit");
+    bob.send("quit");
+    expect(await winners[0].exit()).toBe(0);
+    expect(await losers[0].exit()).toBe(1); // input with a failed line (the lost commit) exits 1
+    const shown = (await execa(pacer, ["configure", "show"], { env: env("check") })).stdout;
+    expect(shown).toContain("primitive a1 ocf:pacemaker:Dummy");
+    expect(shown).toContain("primitive b1 ocf:pacemaker:Dummy");
+  }, 90_000);
 });
+
+/** An interactive `pacer configure` fed line by line through stdin. */
+class Session {
+  stdout = "";
+  stderr = "";
+  private readonly child;
+
+  constructor(env: Record<string, string>) {
+    this.child = execa(pacer, ["configure"], { reject: false, stdin: "pipe", env });
+    this.child.stdout?.on("data", (d: Buffer) => (this.stdout += d.toString()));
+    this.child.stderr?.on("data", (d: Buffer) => (this.stderr += d.toString()));
+  }
+
+  send(line: string): void {
+    this.child.stdin?.write(`${line}\n`);
+  }
+
+  async waitFor(pattern: RegExp, timeoutMs = 30_000): Promise<void> {
+    for (let waited = 0; !pattern.test(this.stdout + this.stderr); waited += 50) {
+      if (waited > timeoutMs) throw new Error(`no ${pattern} within ${timeoutMs} ms; so far:\n${this.stdout}\n${this.stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  async exit(): Promise<number | undefined> {
+    this.child.stdin?.end();
+    return (await this.child).exitCode;
+  }
+}
