@@ -12,12 +12,11 @@
  * let only one node be Primary. The nodes run pacer's own agents unchanged
  * (drbd → fs → ganesha → vip), ganesha serving NFSv4 on the VIP.
  *
- * A node runs under `ip netns exec`, which also gives it a private mount
- * namespace: its filesystem mount lives and dies with its processes.
  * powerOff() is the closest this machine gets to pulling a node's plug: every
  * process in its namespace gets SIGKILL, the namespace (with its interface
- * and the VIP on it) is deleted, and the DRBD stub forgets the node's state
- * as a rebooted kernel would. The kernel's page cache survives (unlike a real
+ * and the VIP on it) is deleted, the filesystem it had mounted as the DRBD
+ * Primary is unmounted, and the DRBD stub forgets the node's state as a
+ * rebooted kernel would. The kernel's page cache survives (unlike a real
  * power cut), so this proves the cluster side — fencing-free takeover, the
  * Primary handover, the mount, the server and the address moving — not the
  * durability of a real disk.
@@ -81,6 +80,15 @@ async function run(file: string, args: string[], what: string): Promise<string> 
 }
 
 const ip = (...args: string[]) => run("ip", args, "ip");
+
+/**
+ * nsenter's option for a named network namespace. Processes enter only the
+ * network namespace: `ip netns exec` would also give each a private mount
+ * namespace holding a copy of every mount the host had at that moment,
+ * pinning other tests' filesystems (a loop device stays "already mounted"
+ * for as long as the lab's etcd or node runs).
+ */
+const netOf = (ns: string) => `--net=/run/netns/${ns}`;
 
 export interface NfsLabOptions {
   leaseTtlSeconds: number;
@@ -160,14 +168,14 @@ export class NfsLab {
   private async startEtcd(): Promise<void> {
     const peer = "http://127.0.0.1:2380";
     const args = [
-      ...["netns", "exec", this.ns("br"), "etcd", "--name", "lab", "--data-dir", join(this.dir, "etcd")],
+      ...[netOf(this.ns("br")), "etcd", "--name", "lab", "--data-dir", join(this.dir, "etcd")],
       ...["--listen-client-urls", ETCD_URL, "--advertise-client-urls", ETCD_URL],
       ...["--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer, "--initial-cluster", `lab=${peer}`],
       ...["--log-level", "warn"],
     ];
-    this.etcd = spawn("ip", args, { stdio: "ignore" });
+    this.etcd = spawn("nsenter", args, { stdio: "ignore" });
     await poll(
-      async () => (await execa("ip", ["netns", "exec", this.ns("br"), "curl", "-sf", "--max-time", "1", `${ETCD_URL}/health`], { reject: false })).stdout.includes('"health":"true"') || undefined,
+      async () => (await execa("nsenter", [netOf(this.ns("br")), "curl", "-sf", "--max-time", "1", `${ETCD_URL}/health`], { reject: false })).stdout.includes('"health":"true"') || undefined,
       { timeoutMs: 20_000, intervalMs: 100, what: "etcd in the lab's bridge namespace" },
     );
   }
@@ -203,14 +211,14 @@ export class NfsLab {
   async powerOn(node: string): Promise<void> {
     await this.plugIn(node, NODE_ADDR[node]!);
     // ganesha binds to the VIP, which the group adds after the server started.
-    await run("ip", ["netns", "exec", this.ns(node), "sysctl", "-qw", "net.ipv4.ip_nonlocal_bind=1", "net.ipv6.ip_nonlocal_bind=1"], "sysctl");
+    await run("nsenter", [netOf(this.ns(node)), "sysctl", "-qw", "net.ipv4.ip_nonlocal_bind=1", "net.ipv6.ip_nonlocal_bind=1"], "sysctl");
     const log = openSync(join(this.dir, "logs", `${node}.log`), "a");
     const args = [
-      ...["netns", "exec", this.ns(node), pacerBin, "node", "run", "--name", node, "--state-dir", join(this.dir, "state", node)],
+      ...[netOf(this.ns(node)), pacerBin, "node", "run", "--name", node, "--state-dir", join(this.dir, "state", node)],
       ...["--etcd", ETCD_URL, "--cluster", this.cluster, "--lease-ttl", String(this.options.leaseTtlSeconds), "--ocf-root", agentsRoot],
     ];
     const env = { ...process.env, PATH: `${join(this.dir, "stubs")}:${process.env.PATH}`, PACER_LOG_LEVEL: "info" };
-    this.nodes.set(node, spawn("ip", args, { env, stdio: ["ignore", log, log] }));
+    this.nodes.set(node, spawn("nsenter", args, { env, stdio: ["ignore", log, log] }));
     closeSync(log);
   }
 
@@ -223,10 +231,19 @@ export class NfsLab {
     await killNamespace(ns);
     await ip("netns", "del", ns);
     this.namespaces.delete(ns);
-    rmSync(join(this.stubState, "drbd", "r0", "nodes", node), { recursive: true, force: true });
+    const drbdState = join(this.stubState, "drbd", "r0", "nodes", node);
+    // Only the Primary mounts the filesystem (the group is colocated with the promoted instance).
+    if (readFileOr(join(drbdState, "role")).trim() === "Primary") await this.unmount();
+    rmSync(drbdState, { recursive: true, force: true });
     const child = this.nodes.get(node);
     if (child && child.exitCode === null && child.signalCode === null) await new Promise((resolve) => child.once("exit", resolve));
     this.nodes.delete(node);
+  }
+
+  /** Lazily: a dead node's mount has no users left, but its kernel would not have waited for anything. */
+  private async unmount(): Promise<void> {
+    const mountPoint = join(this.dir, "mnt");
+    if (readFileOr("/proc/mounts").split("\n").some((line) => line.split(" ")[1] === mountPoint)) await run("umount", ["-l", mountPoint], "umount");
   }
 
   /** The node whose interface carries the VIP now (the agents' evidence, not the store's). */
@@ -240,7 +257,7 @@ export class NfsLab {
 
   /** `pacer ...` run inside the bridge namespace, against the lab's etcd. */
   async pacer(...args: string[]): Promise<string> {
-    const r = await execa("ip", ["netns", "exec", this.ns("br"), pacerBin, ...args], {
+    const r = await execa("nsenter", [netOf(this.ns("br")), pacerBin, ...args], {
       reject: false,
       timeout: 30_000,
       env: { PACER_ETCD: ETCD_URL, PACER_CLUSTER: this.cluster },
@@ -283,8 +300,9 @@ export class NfsLab {
       await execa("ip", ["netns", "del", ns], { reject: false });
     }
     this.etcd?.kill("SIGKILL");
+    await this.unmount().catch(() => undefined);
     if (this.loopDevice) {
-      // The nodes' mount namespaces are gone with their processes; the kernel may need a moment to let go.
+      // Unmounted lazily: the kernel may need a moment to let go of the device.
       await poll(async () => (await execa("losetup", ["-d", this.loopDevice!], { reject: false })).exitCode === 0 || undefined, { timeoutMs: 10_000, what: `losetup -d ${this.loopDevice}` }).catch(() => undefined);
     }
     rmSync(this.dir, { recursive: true, force: true });
@@ -310,6 +328,14 @@ async function killNamespace(ns: string): Promise<void> {
   );
 }
 
+function readFileOr(file: string, fallback = ""): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return fallback;
+  }
+}
+
 function tailOf(file: string, lines: number): string {
   return readFileSync(file, "utf8").split("\n").slice(-lines).join("\n");
 }
@@ -331,7 +357,7 @@ export class NfsClient {
   async write(name: string, content: string): Promise<boolean> {
     const source = join(this.scratch, name);
     writeFileSync(source, content);
-    const r = await execa("ip", ["netns", "exec", this.ns, "nfs-cp", source, this.url(name)], { reject: false, timeout: CLIENT_TIMEOUT_MS });
+    const r = await execa("nsenter", [netOf(this.ns), "nfs-cp", source, this.url(name)], { reject: false, timeout: CLIENT_TIMEOUT_MS });
     rmSync(source, { force: true });
     return r.exitCode === 0;
   }
@@ -339,7 +365,7 @@ export class NfsClient {
   /** A file's content through the VIP ("" lists the export's root), or undefined when the server does not answer. */
   async read(name: string): Promise<string | undefined> {
     const [tool, url] = name === "" ? ["nfs-ls", `nfs://${VIP}/export?version=4`] : ["nfs-cat", this.url(name)];
-    const r = await execa("ip", ["netns", "exec", this.ns, tool, url], { reject: false, timeout: CLIENT_TIMEOUT_MS, stripFinalNewline: false });
+    const r = await execa("nsenter", [netOf(this.ns), tool, url], { reject: false, timeout: CLIENT_TIMEOUT_MS, stripFinalNewline: false });
     return r.exitCode === 0 ? r.stdout : undefined;
   }
 }

@@ -86,7 +86,8 @@ describe.skipIf(!isRoot)("fs on a loop device", () => {
 
   it("reads at depth 10 and writes at depth 20; a read-only remount fails the write check", async () => {
     const params = { device: loop, directory: mnt };
-    await node.run("fs", "start", "f1", params);
+    const start = await node.run("fs", "start", "f1", params);
+    expect(start.rc, start.stderr).toBe(0);
     for (const level of [0, 10, 20]) {
       expect((await node.run("fs", "monitor", "f1", params, { intervalMs: 20_000, checkLevel: level })).rc).toBe(0);
     }
@@ -111,7 +112,8 @@ describe.skipIf(!isRoot)("fs on a loop device", () => {
 
   it("stops the users of a busy filesystem: SIGTERM first, SIGKILL for those that ignore it", async () => {
     const params = { device: loop, directory: mnt };
-    await node.run("fs", "start", "f1", params);
+    const start = await node.run("fs", "start", "f1", params);
+    expect(start.rc, start.stderr).toBe(0);
     const polite = occupy(false);
     const stubborn = occupy(true);
     await new Promise((r) => setTimeout(r, 300));
@@ -127,7 +129,8 @@ describe.skipIf(!isRoot)("fs on a loop device", () => {
 
   it("fails its stop on a busy filesystem when force_unmount is off", async () => {
     const params = { device: loop, directory: mnt, force_unmount: "false" };
-    await node.run("fs", "start", "f1", params);
+    const start = await node.run("fs", "start", "f1", params);
+    expect(start.rc, start.stderr).toBe(0);
     const user = occupy(false);
     await new Promise((r) => setTimeout(r, 300));
     const stop = await node.run("fs", "stop", "f1", params, { timeoutMs: 5000 });
