@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import { INITIAL_BREAKER } from "../../src/breaker/state.js";
 import { updateBreaker } from "../../src/cluster/breaker/document.js";
+import { emitEvent } from "../../src/cluster/events.js";
 import { freePort } from "../../src/free-port.js";
 import { distBuilt, poll, TestCluster } from "../harness/cluster.js";
 import { etcdBinary } from "../harness/etcd.js";
@@ -169,6 +170,17 @@ describe.runIf(etcdBinary && distBuilt)("node metrics (Prometheus)", () => {
     expect(bad.exitCode).toBe(1);
     expect(bad.stderr).toMatch(/--since wants a date-time/);
   }, 20_000);
+
+  it("pacer events --follow prints the events there, then each new one, until interrupted", async () => {
+    const follow = cluster.pacer("events", "--follow", "--json", "--since", "10m");
+    let out = "";
+    follow.stdout!.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    await poll(() => out.includes('"kind":"node-joined"'), { timeoutMs: 15_000, what: "the existing events" });
+    await emitEvent(cluster.store, { kind: "config-committed", message: "a marker written by the test" });
+    await poll(() => out.includes("a marker written by the test"), { timeoutMs: 10_000, what: "the new event" });
+    follow.kill("SIGINT");
+    expect((await follow).exitCode).toBe(0);
+  }, 30_000);
 
   it("pacer report bundles configuration, saved inputs, events, fencing, status, node logs and versions", async () => {
     const logs = join(cluster.root, "saved-logs");
