@@ -122,3 +122,26 @@ export function tripBreaker(state: BreakerState, at: number, reason: string, by:
     timeline: [...state.timeline, { kind: "decision", at, decision: "trip", message }],
   };
 }
+
+/**
+ * A stored breaker document, checked: its state, or what is wrong with it.
+ * Another writer (an old version, a hand edit) may have left anything there.
+ */
+export function checkBreakerState(value: unknown): BreakerState | string {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return "it is not an object";
+  const v = value as Record<string, unknown>;
+  if (v.state !== "closed" && v.state !== "tripped") return `its state is ${JSON.stringify(v.state)}, not "closed" or "tripped"`;
+  for (const field of ["since", "forgivenBefore"]) if (typeof v[field] !== "number") return `its ${field} is not a number`;
+  if (typeof v.reason !== "string") return "its reason is not text";
+  for (const field of ["hiNodes", "guarded", "timeline"]) if (!Array.isArray(v[field])) return `its ${field} is not a list`;
+  return { ...(value as BreakerState), manual: v.manual === true };
+}
+
+/** What the breaker is taken to be when its document cannot be read: tripped, since no one can tell it is safe to act. */
+export function unreadableBreaker(problem: string): BreakerState {
+  return {
+    ...INITIAL_BREAKER,
+    state: "tripped",
+    reason: `the breaker document cannot be read (${problem}): automatic recovery is held until someone reviews it and runs pacer breaker release`,
+  };
+}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { OperationRecord, ResourceHistory } from "../../src/cib/model.js";
-import { readBreaker } from "../../src/cluster/breaker/document.js";
+import { releaseBreaker } from "../../src/breaker/state.js";
+import { readBreaker, updateBreaker } from "../../src/cluster/breaker/document.js";
 import { BreakerKeeper } from "../../src/cluster/breaker/keeper.js";
 import { fencingObservations, healthyResources, historyFailures } from "../../src/cluster/breaker/observe.js";
 import { configurationCib, readClusterState } from "../../src/cluster/controller/snapshot.js";
@@ -75,6 +76,29 @@ describe("the DC's breaker keeper", () => {
 
       await cluster.store.resign(cluster.nodes.get("n1")!.session, term);
       await expect(keeper.step(state, cib, ["n1", "n2", "n3"], now + 1)).rejects.toThrow(StaleWriteError);
+    } finally {
+      await cluster.close();
+    }
+  });
+});
+
+describe("a malformed breaker document", () => {
+  it("reads as tripped (no one can tell it is safe to act), keeps the DC going, and a release replaces it", async () => {
+    const cluster = await startCluster(["n1", "n2", "n3"], configuration(primitive("a")));
+    try {
+      const term = (await cluster.store.campaign(cluster.nodes.get("n1")!.session))!;
+      for (const bad of [["not", "an", "object"], { state: "open", since: 0 }, { state: "closed", since: 0, forgivenBefore: 0, reason: "x", hiNodes: [], guarded: [] }]) {
+        const current = await cluster.store.getDocument("breaker");
+        await cluster.store.putDocument("breaker", bad, current?.revision ?? "0");
+        const read = await readBreaker(cluster.store);
+        expect(read.state).toMatchObject({ state: "tripped" });
+        expect(read.state.reason).toMatch(/^the breaker document cannot be read \(.+\)/);
+      }
+      const keeper = new BreakerKeeper(cluster.store, term, memoryLog().log);
+      const state = (await readClusterState(cluster.store))!;
+      expect((await keeper.step(state, configurationCib(state.config), [], Math.floor(Date.now() / 1000))).state).toBe("tripped");
+      await updateBreaker(cluster.store, (b) => releaseBreaker(b, Math.floor(Date.now() / 1000), [], "test"));
+      expect((await readBreaker(cluster.store)).state).toMatchObject({ state: "closed", reason: "released by test" });
     } finally {
       await cluster.close();
     }

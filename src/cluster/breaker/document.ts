@@ -4,7 +4,7 @@
  * write it without one, and both retry on a lost race so that neither
  * overwrites what the other just decided.
  */
-import { INITIAL_BREAKER, type BreakerState } from "../../breaker/state.js";
+import { INITIAL_BREAKER, checkBreakerState, unreadableBreaker, type BreakerState } from "../../breaker/state.js";
 import { DocumentConflictError, type ClusterStore, type Term } from "../store/types.js";
 
 export const BREAKER_DOCUMENT = "breaker";
@@ -15,9 +15,12 @@ export interface StoredBreaker {
   revision: string;
 }
 
+/** The stored state; a malformed document reads as tripped (unreadableBreaker), and the next write replaces it. */
 export async function readBreaker(store: ClusterStore): Promise<StoredBreaker> {
-  const doc = await store.getDocument<BreakerState>(BREAKER_DOCUMENT);
-  return doc ? { state: doc.value, revision: doc.revision } : { state: INITIAL_BREAKER, revision: "0" };
+  const doc = await store.getDocument<unknown>(BREAKER_DOCUMENT);
+  if (!doc) return { state: INITIAL_BREAKER, revision: "0" };
+  const checked = checkBreakerState(doc.value);
+  return { state: typeof checked === "string" ? unreadableBreaker(checked) : checked, revision: doc.revision };
 }
 
 /**
