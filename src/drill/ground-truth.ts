@@ -73,12 +73,13 @@ export function isPromoted(rc: number): boolean {
   return rc === OCF.RUNNING_PROMOTED || rc === OCF.FAILED_PROMOTED;
 }
 
-/** Each configured resource's kind, by the id probes report it under. */
+/** Each configured OCF resource's kind, by the id probes report it under (fence devices have no agent to probe). */
 export function resourceKinds(config: Cib): Map<string, ResourceKind> {
   const ws = unpackStatus({ cib: config, now: nowSeconds() });
   const kinds = new Map<string, ResourceKind>();
   for (const top of ws.resources) {
     for (const rsc of primitivesOf(top)) {
+      if (rsc.config.kind !== "primitive" || rsc.config.class !== "ocf") continue;
       const clone = cloneAncestor(rsc);
       const promotedMax = clone?.clone?.promotable ? clone.clone.promotedMax : undefined;
       kinds.set(historyIdOf(rsc), { exclusive: !isCloneResource(rsc), promotedMax });
