@@ -40,8 +40,15 @@ export interface RunOptions {
   checkLevel?: number;
   /** Extra or overriding environment entries. */
   env?: Record<string, string>;
-  /** Run inside this network namespace (ip netns exec). */
+  /** Run inside this network namespace (ip netns exec: its own /sys too, as agents reading interfaces need). */
   netns?: string;
+  /**
+   * With netns: enter only the network namespace (nsenter --net). For agents
+   * that leave a daemon running: under ip netns exec it would live in a
+   * private mount namespace that keeps a copy of every host mount (other
+   * tests' filesystems stay "already mounted" while it runs).
+   */
+  netOnly?: boolean;
 }
 
 /** One node's view: its own scratch directories, attribute store and PATH. */
@@ -86,7 +93,7 @@ export class AgentNode {
 
   run(agent: string, action: string, instance: string, params: Record<string, string>, options: RunOptions = {}): Promise<AgentResult> {
     const env = this.env(agent, instance, params, options);
-    const [file, args] = options.netns ? ["ip", ["netns", "exec", options.netns, agentFile(agent), action]] : [agentFile(agent), [action]];
+    const [file, args] = inNetns(options, agentFile(agent), [action]);
     return new Promise((resolve) => {
       execFile(file, args, { env, timeout: (options.timeoutMs ?? 20_000) + 10_000, maxBuffer: 4 << 20 }, (error, stdout, stderr) => {
         const rc = error ? (typeof error.code === "number" ? error.code : 255) : 0;
@@ -104,6 +111,13 @@ export class AgentNode {
 
 function hex(text: string): string {
   return Buffer.from(text, "utf8").toString("hex");
+}
+
+/** The command line that runs `file args` in the options' network namespace, if any. */
+function inNetns(options: RunOptions, file: string, args: string[]): [string, string[]] {
+  if (!options.netns) return [file, args];
+  if (options.netOnly) return ["nsenter", [`--net=/run/netns/${options.netns}`, file, ...args]];
+  return ["ip", ["netns", "exec", options.netns, file, ...args]];
 }
 
 export function exitReason(stderr: string): string | undefined {
@@ -135,7 +149,7 @@ export function ocfTester(node: AgentNode, agent: string, instance: string, para
   delete env.OCF_RESKEY_CRM_meta_interval;
   delete env.OCF_RESKEY_CRM_meta_timeout;
   const args = ["-v", "-n", instance, ...Object.entries(params).flatMap(([k, v]) => ["-o", `${k}=${v}`]), agentFile(agent)];
-  const [file, argv] = options.netns ? ["ip", ["netns", "exec", options.netns, OCF_TESTER, ...args]] : [OCF_TESTER, args];
+  const [file, argv] = inNetns(options, OCF_TESTER, args);
   return new Promise((resolve) => {
     execFile(file, argv, { env, cwd: "/", timeout: 180_000, maxBuffer: 8 << 20 }, (error, stdout, stderr) => {
       const rc = error ? (typeof error.code === "number" ? error.code : 255) : 0;

@@ -121,16 +121,16 @@ EXPORT { Export_Id = 1; Path = ${join(dir, "export")}; Pseudo = /export; Access_
 
   it("serves the export over NFSv4 once started, and stops cleanly", async () => {
     const node1 = new AgentNode(dir, "real");
-    const start = await node1.run("ganesha", "start", "nfs", real, { netns: ns });
+    const start = await node1.run("ganesha", "start", "nfs", real, { netns: ns, netOnly: true });
     expect(start.rc, start.stderr).toBe(0);
-    expect((await node1.run("ganesha", "monitor", "nfs", real, { netns: ns, intervalMs: 10_000, checkLevel: 10 })).rc).toBe(0);
+    expect((await node1.run("ganesha", "monitor", "nfs", real, { netns: ns, netOnly: true, intervalMs: 10_000, checkLevel: 10 })).rc).toBe(0);
     expect(sh(`ip netns exec ${ns} nfs-cat 'nfs://${ADDR}/export/hello.txt?version=4'`)).toBe("hello\n");
-    expect((await node1.run("ganesha", "stop", "nfs", real, { netns: ns })).rc).toBe(0);
-    expect((await node1.run("ganesha", "monitor", "nfs", real, { netns: ns })).rc).toBe(7);
+    expect((await node1.run("ganesha", "stop", "nfs", real, { netns: ns, netOnly: true })).rc).toBe(0);
+    expect((await node1.run("ganesha", "monitor", "nfs", real, { netns: ns, netOnly: true })).rc).toBe(7);
   });
 
   it.skipIf(!haveOcfTester)("passes ocf-tester", async () => {
-    const r = await ocfTester(new AgentNode(dir, "real"), "ganesha", "t-ganesha", real, { netns: ns });
+    const r = await ocfTester(new AgentNode(dir, "real"), "ganesha", "t-ganesha", real, { netns: ns, netOnly: true });
     expect(r.output).toContain("passed all tests");
   });
 });
