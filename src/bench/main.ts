@@ -10,12 +10,14 @@
  *   nfs-failover --failovers 20          NFS over (stub) DRBD in network namespaces, as root (nfs-failover.ts).
  *   cluster-start --runs N [--nodes 3] [--resources 3]   daemons started → DC → resources started (startup.ts);
  *   bulk-start --runs N [--resources 99]   commit of N new Dummy resources → probed, started, monitored (startup.ts);
+ *   node-loss --runs N --lease-ttl S   kill of the node running a resource → running on a survivor (node-loss.ts);
  * The runtime benchmarks start a local etcd and node daemons on 127.0.0.1 and stop them again.
  */
 import { Command, InvalidArgumentError } from "commander";
 import { generateCibXml, type ClusterState } from "./generate-cib.js";
 import { failoverBench } from "./failover.js";
 import { idleBench } from "./idle.js";
+import { nodeLossBench } from "./node-loss.js";
 import { schedulerBench } from "./scheduler-bench.js";
 import { nfsFailoverBench } from "./nfs-failover.js";
 import { recoveryBench } from "./recovery.js";
@@ -121,6 +123,13 @@ program
   .option("--lease-ttl <seconds>", "lease TTL of the nodes", positive, 3)
   .option("--writes <n>", "acknowledged writes before each kill", positive, 5)
   .action((o: { failovers: number; leaseTtl: number; writes: number }) => exitAfter(nfsFailoverBench({ failovers: o.failovers, leaseTtlSeconds: o.leaseTtl, writesBeforeKill: o.writes })));
+program
+  .command("node-loss")
+  .description("node daemon killed -> its resource running on a survivor (no fence device)")
+  .option("--runs <n>", "number of kills", positive, 3)
+  .option("--lease-ttl <seconds>", "lease TTL of the nodes", positive, 4)
+  .option("--nodes <n>", "cluster size", positive, 3)
+  .action((o: { runs: number; leaseTtl: number; nodes: number }) => exitAfter(nodeLossBench({ runs: o.runs, leaseTtlSeconds: o.leaseTtl, nodes: o.nodes })));
 program
   .command("cluster-start")
   .description("daemons started -> DC elected -> every resource started, on fresh clusters")

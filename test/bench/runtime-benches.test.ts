@@ -28,8 +28,9 @@ describe("runtime benchmarks (smoke)", { timeout: 180_000 }, () => {
     expect(await bench(["recovery", "--monitor", "10s", "--runs", "1", "--nodes", "1", "--pid-watch"])).toMatch(/kill -> failed monitor: +min \d+ ms/);
   });
 
-  it("failover", async () => {
+  it("failover and node-loss", async () => {
     expect(await bench(["failover", "--runs", "1", "--nodes", "2", "--lease-ttl", "2"])).toMatch(/kill -> new DC \(store watch\): min \d+ ms/);
+    expect(await bench(["node-loss", "--runs", "1", "--nodes", "2", "--lease-ttl", "2"])).toMatch(/running on a survivor: min \d+ ms/);
   });
 
   it("cluster-start and bulk-start", async () => {
