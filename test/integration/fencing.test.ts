@@ -8,80 +8,11 @@
  * and `pacer status` shows it; once the device works, recovery follows.
  */
 import { rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
-import type { ClusterEvent } from "../../src/cluster/events.js";
 import type { FencingRecord } from "../../src/fencing/history.js";
 import { distBuilt, isLive, poll, TestCluster } from "../harness/cluster.js";
 import { etcdBinary } from "../harness/etcd.js";
-
-const NODES = ["node1", "node2", "node3"];
-
-/** The HI breaker's fencing budget is raised: these tests watch fencing retries, not the brake on them. */
-function configuration(root: string, failFile: string): string {
-  const nodes = NODES.map((n, i) => `<node id="${i + 1}" uname="${n}"/>`).join("");
-  const dummies = NODES.map(
-    (n) =>
-      `<primitive id="rsc-${n}" class="ocf" provider="heartbeat" type="Dummy"><operations><op id="rsc-${n}-monitor" name="monitor" interval="5s" timeout="20s"/></operations></primitive>`,
-  ).join("");
-  const prefer = NODES.map((n) => `<rsc_location id="prefer-${n}" rsc="rsc-${n}" node="${n}" score="100"/>`).join("");
-  return `<configuration>
-  <crm_config><cluster_property_set id="cib-bootstrap-options">
-    <nvpair id="o-stonith" name="stonith-enabled" value="true"/>
-    <nvpair id="o-timeout" name="stonith-timeout" value="20s"/>
-    <nvpair id="o-budget" name="breaker-fencing-budget" value="20"/>
-  </cluster_property_set></crm_config>
-  <nodes>${nodes}</nodes>
-  <resources>
-    <primitive id="fence-local" class="stonith" type="fence_pacer">
-      <instance_attributes id="fence-local-ia">
-        <nvpair id="fence-local-root" name="state_root" value="${root}"/>
-        <nvpair id="fence-local-fail" name="fail_file" value="${failFile}"/>
-        <nvpair id="fence-local-retries" name="pcmk_reboot_retries" value="0"/>
-      </instance_attributes>
-      <operations><op id="fence-local-monitor" name="monitor" interval="30s" timeout="20s"/></operations>
-    </primitive>
-    ${dummies}
-  </resources>
-  <constraints>${prefer}</constraints>
-</configuration>`;
-}
-
-/** A fresh three-node cluster per scenario: losing a second node would (rightly) trip the HI breaker. */
-async function fencingCluster(): Promise<{ cluster: TestCluster; failFile: string }> {
-  let failFile = "";
-  const cluster = await TestCluster.prepared({ leaseTtl: 3 }, async (c) => {
-    failFile = join(c.root, "fence-fail");
-    const file = join(c.root, "fencing.xml");
-    writeFileSync(file, configuration(c.root, failFile));
-    await c.startNodes(NODES);
-    await c.loadConfig(file);
-    await c.waitStatus((s) => NODES.every((n) => TestCluster.placement(s).get(`rsc-${n}`)?.[0] === `${n}:Started`), { timeoutMs: 40_000, what: "every resource on its node" });
-  });
-  return { cluster, failFile };
-}
-
-async function events(cluster: TestCluster, kind: ClusterEvent["kind"], since: number): Promise<ClusterEvent[]> {
-  return (await cluster.store.readLog<ClusterEvent>("events")).map((r) => r.value).filter((e) => e.kind === kind && e.at >= since);
-}
-
-async function fencing(cluster: TestCluster): Promise<FencingRecord[]> {
-  return (await cluster.store.readLog<FencingRecord>("fencing")).map((r) => r.value);
-}
-
-/** A node other than the DC. */
-async function victim(cluster: TestCluster): Promise<string> {
-  const dc = await cluster.dc();
-  return NODES.find((n) => n !== dc)!;
-}
-
-/** Where rsc-NODE runs once it left NODE, if it has. */
-function movedFrom(node: string) {
-  return (s: Parameters<typeof TestCluster.placement>[0]) => {
-    const where = TestCluster.placement(s).get(`rsc-${node}`)?.[0];
-    return where && !where.startsWith(`${node}:`) && where.endsWith(":Started") ? where.split(":")[0] : undefined;
-  };
-}
+import { events, fencing, fencingCluster, movedFrom, NODES, victim } from "./fencing-cluster.js";
 
 describe.runIf(etcdBinary && distBuilt)("fencing a lost node with a working fence device", () => {
   let cluster: TestCluster;
@@ -172,55 +103,4 @@ describe.runIf(etcdBinary && distBuilt)("fencing a lost node with a failing fenc
     expect(history.stdout).toMatch(/: failed in/);
     expect(history.stdout).toMatch(/: ok in/);
   }, 120_000);
-});
-
-/** No device at all: fencing-watchdog-timeout decides when a lost node counts as fenced. */
-function watchdogConfiguration(timeout: string): string {
-  return configuration("", "")
-    .replace(/<primitive id="fence-local"[\s\S]*?<\/primitive>/, "")
-    .replace(`<nvpair id="o-budget"`, `<nvpair id="o-watchdog" name="fencing-watchdog-timeout" value="${timeout}"/><nvpair id="o-budget"`);
-}
-
-describe.runIf(etcdBinary && distBuilt)("fencing-watchdog-timeout without a fence device", () => {
-  const WATCHDOG_MS = 6000;
-  let cluster: TestCluster;
-  beforeAll(async () => {
-    cluster = await TestCluster.prepared({ leaseTtl: 3 }, async (c) => {
-      await c.startNodes(NODES);
-      const file = join(c.root, "watchdog.xml");
-      writeFileSync(file, watchdogConfiguration(`${WATCHDOG_MS / 1000}s`));
-      await c.loadConfig(file);
-      await c.waitStatus((s) => NODES.every((n) => TestCluster.placement(s).get(`rsc-${n}`)?.[0] === `${n}:Started`), { timeoutMs: 40_000, what: "every resource on its node" });
-    });
-  }, 60_000);
-  afterAll(() => cluster?.stop());
-
-  it("refuses a timeout that does not exceed the nodes' lease TTL, and changes nothing", async () => {
-    const before = await cluster.store.getConfig();
-    const file = join(cluster.root, "watchdog-short.xml");
-    writeFileSync(file, watchdogConfiguration("2s"));
-    const result = await cluster.pacer("configure", "load", "replace", file);
-    expect(result.exitCode).not.toBe(0);
-    expect(result.stderr).toMatch(/fencing-watchdog-timeout=2s must exceed the nodes' self-fencing deadline of 3 s/);
-    expect((await cluster.store.getConfig())?.revision).toBe(before?.revision);
-  });
-
-  it("recovers a lost node's resources only once its lease expired and the timeout passed", async () => {
-    onTestFailed(() => console.error(cluster.dumpLogs()));
-    const node = await victim(cluster);
-    let expiredAt: number | undefined;
-    const unwatch = await cluster.store.watchMembers((e) => {
-      if (e.type === "delete" && e.key.endsWith(`/${node}`)) expiredAt ??= Date.now();
-    });
-    const frozenAt = Date.now();
-    cluster.node(node).signal("SIGSTOP");
-    await cluster.waitStatus(movedFrom(node), { timeoutMs: 40_000, what: `rsc-${node} recovered elsewhere` });
-    await unwatch();
-    const starts = (await events(cluster, "action-started", frozenAt)).filter((e) => e.rsc === `rsc-${node}` && e.details?.task === "start");
-    const firstStart = Math.min(...starts.map((e) => e.at));
-    expect(expiredAt).toBeDefined();
-    expect(firstStart - expiredAt!).toBeGreaterThanOrEqual(WATCHDOG_MS);
-    const record = (await fencing(cluster)).find((r) => r.target === node && r.result === "ok");
-    console.info(`watchdog ${WATCHDOG_MS} ms: lease expired ${expiredAt! - frozenAt} ms after the freeze; first start elsewhere ${firstStart - expiredAt!} ms after the expiry (${record ? "recorded as fenced" : "no fencing record"})`);
-  }, 60_000);
 });
