@@ -5,7 +5,7 @@
  * agents left running — everything below our subreaper (tini), which is
  * where agents' detached daemons end up — and then the daemon exits.
  * On a real machine a hardware or systemd watchdog should back this up
- * (see docs/runtime.md).
+ * (see docs/fencing.md).
  */
 import { readdirSync, readFileSync } from "node:fs";
 

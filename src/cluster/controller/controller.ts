@@ -210,7 +210,7 @@ export class Controller {
     for (const lost of this.lostNodes.all()) {
       if (!this.fencer.isSafe(lost, this.monotonic())) continue;
       this.lostNodes.markDown(lost.node);
-      this.log.warn({ lost: lost.node }, `${lost.node} is now taken as down: its lease expired and the self-fencing margin has passed`);
+      this.log.warn({ lost: lost.node }, `${lost.node} is now taken as down: it was fenced, or its lease expired and the wait for self-fencing has passed`);
     }
     this.lostNodes.observe(state.history, members);
     for (const [node, resources] of state.history) for (const rsc of resources) this.historyDigests.set(historyKey(node, rsc.id), digestOf(rsc));
