@@ -77,13 +77,19 @@ interface RunResult {
   inPlace: boolean;
 }
 
-async function oneRun(c: BenchCluster, nodes: string[], monitorMs: number, pidWatch: boolean): Promise<RunResult> {
-  const before = await poll(() => running(c, nodes, pidWatch), { timeoutMs: 60_000, intervalMs: 20, what: `${RSC} running` });
+async function oneRun(c: BenchCluster, nodes: string[], monitorMs: number, pidWatch: boolean): Promise<RunResult | undefined> {
+  await poll(() => running(c, nodes, pidWatch), { timeoutMs: 60_000, intervalMs: 20, what: `${RSC} running` });
   // Sample every phase of the monitor period: the kill lands anywhere between two monitors.
   await sleep(Math.random() * monitorMs);
+  // Read the pid again just before the kill: a recovery may have replaced the process meanwhile.
+  const before = await poll(() => running(c, nodes, pidWatch), { timeoutMs: 60_000, intervalMs: 20, what: `${RSC} running` });
   const killedAt = performance.now();
   const killedAtEpoch = Date.now();
-  process.kill(before.pid, "SIGKILL");
+  try {
+    process.kill(before.pid, "SIGKILL");
+  } catch {
+    return undefined; // it ended between the read and the kill: not a measurement, the caller tries again
+  }
   const after = await poll(() => {
     const now = running(c, nodes, pidWatch);
     return now !== undefined && now.pid !== before.pid && now;
@@ -117,6 +123,10 @@ export async function recoveryBench(options: RecoveryOptions): Promise<void> {
     const out: RunResult[] = [];
     for (let i = 0; i < options.runs; i++) {
       const r = await oneRun(c, nodes, options.monitorMs, options.pidWatch);
+      if (!r) {
+        i--;
+        continue;
+      }
       report(`run ${i + 1}: kill -> running ${Math.round(r.recoveryMs)} ms (kill -> failed monitor ${r.detectionMs} ms, failed monitor -> started ${r.overheadMs} ms, of which agents ${r.agentsMs} ms)${r.inPlace ? "" : " [moved]"}`);
       out.push(r);
     }
