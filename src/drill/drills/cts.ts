@@ -247,6 +247,8 @@ export const ctsDrills: Drill[] = [
       const [first, second] = ctx.random.shuffle(ctx.cluster.etcd.members.map((m) => m.name));
       ctx.cluster.etcd.kill(first!);
       ctx.cluster.record("fault", `etcd member ${first} killed (2 of 3 left: quorum holds)`);
+      // Nodes whose etcd client was on the killed member may lose their lease while it fails over.
+      await ctx.cluster.restartExited(wasUp);
       await ctx.step("at the quorum point", { converge: true });
       ctx.cluster.etcd.kill(second!);
       ctx.cluster.record("fault", `etcd member ${second} killed (1 of 3: no quorum)`);
