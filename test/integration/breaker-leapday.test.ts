@@ -100,9 +100,10 @@ describe.runIf(etcdBinary && distBuilt)("the leap-day drill", () => {
     const planned = (JSON.parse(simulated.stdout) as { actions: { task: string }[] }).actions.map((a) => a.task);
     expect(planned.filter((t) => ["start", "stop", "promote", "demote", "stonith"].includes(t))).toEqual([]);
 
-    // The fix is deployed and the operator cleans up: probes run, but the brake still holds.
+    // The fix is deployed and the operator cleans up a failed VM: it is probed again, but the brake still holds.
     writeFileSync(patch, "");
-    for (const vm of [...OLD, ...NEW]) expect((await cluster.pacer("resource", "cleanup", vm)).exitCode).toBe(0);
+    const cleanup = await cluster.pacer("resource", "cleanup", NEW[0]!);
+    expect(cleanup.exitCode, cleanup.stderr).toBe(0);
     await sleep(6000);
     const moves = NODES.flatMap((n) => cluster.node(n).operations(quietFrom).filter((o) => o.task === "start" || o.task === "stop").map((o) => `${o.task} ${o.rsc} on ${n}`));
     expect(moves).toEqual([]);
