@@ -3,8 +3,9 @@
  * docs/deployment.md tells operators to: a CA made with openssl, a server
  * certificate for 127.0.0.1, client certificates, TLS with client
  * certificates required (--client-cert-auth), and etcd authentication
- * enabled with etcdctl (Debian package etcd-client): a root user, and a user
- * "pacer" whose role reads and writes only /pacer/<cluster>/.
+ * enabled with etcdctl (Debian package etcd-client): a root user, a user
+ * "pacer" whose role reads and writes only /pacer/<cluster>/, and a user
+ * "viewer" whose role only reads it.
  *
  * Client certificates: "anonymous" (CN not an etcd user: TLS passes, etcd's
  * authentication refuses it unless a password is given) and "pacer" (CN is
@@ -21,6 +22,8 @@ import { etcdBinary, type EtcdServer } from "./etcd.js";
 
 export const etcdctlBinary = "/usr/bin/etcdctl";
 export const PACER_PASSWORD = "s3cret pass; $(touch /tmp/never)";
+/** The password of "viewer", whose role only reads the cluster's prefix. */
+export const VIEWER_PASSWORD = "viewer-pw";
 
 export interface SecureEtcdFiles {
   dir: string;
@@ -86,6 +89,10 @@ async function enableAuth(endpoint: string, dir: string, cluster: string): Promi
   await run("role", "add", `pacer-${cluster}`);
   await run("role", "grant-permission", `pacer-${cluster}`, "--prefix=true", "readwrite", `/pacer/${cluster}/`);
   await run("user", "grant-role", "pacer", `pacer-${cluster}`);
+  await run("user", "add", "viewer", "--new-user-password", VIEWER_PASSWORD);
+  await run("role", "add", `pacer-${cluster}-read`);
+  await run("role", "grant-permission", `pacer-${cluster}-read`, "--prefix=true", "read", `/pacer/${cluster}/`);
+  await run("user", "grant-role", "viewer", `pacer-${cluster}-read`);
   await run("auth", "enable");
 }
 

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import { distBuilt, pacerBin, poll, repoRoot, TestCluster } from "../harness/cluster.js";
 import { etcdBinary } from "../harness/etcd.js";
-import { etcdctlBinary, startSecureEtcd, type SecureEtcdFiles } from "../harness/tls-etcd.js";
+import { etcdctlBinary, startSecureEtcd, VIEWER_PASSWORD, type SecureEtcdFiles } from "../harness/tls-etcd.js";
 
 const CIB = `<cib validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">
   <configuration>
@@ -99,6 +99,21 @@ describe.runIf(etcdBinary && distBuilt && existsSync(etcdctlBinary))("etcd with 
     }
     expect(log).toMatch(/"event":"etcd-unreachable".*etcd denied access: the etcd user \(--etcd-user, or else the client certificate's CN\) lacks a role/);
     expect((await cluster.store.members()).map((m) => m.node)).not.toContain("intruder");
+  }, 30_000);
+
+  it("a read-only etcd user sees the cluster and cannot change it", async () => {
+    const viewerPassword = join(files.dir, "viewer.password");
+    writeFileSync(viewerPassword, `${VIEWER_PASSWORD}\n`);
+    const env = { ...cluster.access.env, PACER_ETCD: cluster.etcd.endpoint, PACER_ETCD_USER: "viewer", PACER_ETCD_PASSWORD_FILE: viewerPassword };
+    const status = await pacer(env, "status", "--json");
+    expect(status.exitCode, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout).resources.map((r: { id: string }) => r.id)).toEqual(["guarded"]);
+    const events = await pacer(env, "events");
+    expect(events.exitCode, events.stderr).toBe(0);
+    const standby = await pacer(env, "node", "standby", "node1");
+    expect(standby.exitCode).toBe(1);
+    expect(standby.stderr).toMatch(/pacer: etcd denied access/);
+    expect((await cluster.statusCli()).nodes.find((n) => n.name === "node1")?.standby).toBe(false);
   }, 30_000);
 
   it("the cluster's etcd user reaches only its own prefix", async () => {
