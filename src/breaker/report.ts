@@ -17,7 +17,8 @@ export function breakerLine(b: BreakerState): string {
     b.guarded.length ? `guarded: ${b.guarded.map((g) => g.rsc).join(", ")}` : "",
   ].filter(Boolean);
   const extra = held.length ? ` (${held.join("; ")})` : "";
-  if (b.state === "tripped") return `TRIPPED since ${time(b.since)}: automatic recovery is stopped — ${b.reason}${extra}; review with pacer breaker status, then pacer breaker release`;
+  const since = b.since > 0 ? ` since ${time(b.since)}` : "";
+  if (b.state === "tripped") return `TRIPPED${since}: automatic recovery is stopped — ${b.reason}${extra}; review with pacer breaker status, then pacer breaker release`;
   return `closed${extra}`;
 }
 
@@ -33,6 +34,9 @@ function describe(e: TimelineEntry): string {
       return `${e.action} of ${e.node}: ${e.result}`;
   }
 }
+
+/** Timeline entries shown as text; --json has them all. */
+const TIMELINE_SHOWN = 60;
 
 export function breakerReport(b: BreakerState): string[] {
   const lines = [`Breaker: ${breakerLine(b)}`];
@@ -50,6 +54,8 @@ export function breakerReport(b: BreakerState): string[] {
     for (const p of patterns) lines.push(`  * ${p.summary}`);
   }
   lines.push("", b.timeline.length ? "Timeline:" : "Timeline: empty (no failures, losses or fencing seen recently)");
-  for (const e of b.timeline) lines.push(`  ${time(e.at)}  ${isDecision(e) ? "" : "  "}${describe(e)}`);
+  const hidden = b.timeline.length - TIMELINE_SHOWN;
+  if (hidden > 0) lines.push(`  (${hidden} earlier entries: pacer breaker status --json shows them all)`);
+  for (const e of b.timeline.slice(-TIMELINE_SHOWN)) lines.push(`  ${time(e.at)}  ${isDecision(e) ? "" : "  "}${describe(e)}`);
   return lines;
 }
