@@ -123,7 +123,7 @@ function pruned(state: BreakerState, now: number, window: number) {
   return keep.slice(-TIMELINE_LIMIT);
 }
 
-function distinct(values: string[]): string[] {
+export function distinct(values: string[]): string[] {
   return [...new Set(values)];
 }
 

@@ -4,7 +4,7 @@
  * failing on one node (hardware or node setup), one agent failing everywhere,
  * nodes lost, nodes fenced. Each pattern says what it most likely means.
  */
-import { formatWindow } from "./evaluate.js";
+import { distinct, formatWindow } from "./evaluate.js";
 import { isDecision, type Evidence, type TimelineEntry } from "./state.js";
 
 export interface Pattern {
@@ -66,8 +66,4 @@ function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
   const out = new Map<string, T[]>();
   for (const item of items) out.set(key(item), [...(out.get(key(item)) ?? []), item]);
   return out;
-}
-
-function distinct(values: string[]): string[] {
-  return [...new Set(values)];
 }
