@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { writeConfiguration } from "../cib/write.js";
 import { selectObjects } from "../shell/edits.js";
+import { didYouMean } from "../shell/errors.js";
 import { COMMAND_NAMES } from "../shell/parser.js";
 import { printConfiguration } from "../shell/printer.js";
 import type { Cib } from "../cib/model.js";
@@ -196,5 +197,10 @@ export function registerConfigure(program: Command): void {
     program.command("configure").description("the cluster's configuration (live, or a CIB file with -f); with no subcommand, an interactive crm shell"),
   );
   registerSubcommands(configure);
-  configure.action((opts: TargetOptions) => runInteractive(opts, subcommandRunner(opts)));
+  // Words that name no subcommand land here: refused with a suggestion rather than commander's "too many arguments".
+  configure.argument("[unknown...]").action((unknown: string[], opts: TargetOptions) => {
+    if (unknown.length === 0) return runInteractive(opts, subcommandRunner(opts));
+    const guess = didYouMean(unknown[0], configure.commands.map((c) => c.name()));
+    throw new Error(`unknown configure command "${unknown[0]}"; ${guess ?? "pacer configure --help lists them"}`);
+  });
 }

@@ -61,6 +61,14 @@ describe("pacer configure on a CIB file", () => {
     expect(cib()).toBe(before);
   });
 
+  it("refuses an unknown configure command with a did-you-mean", async () => {
+    const before = cib();
+    const bad = await offline("primitve", "web", "ocf:pacemaker:Dummy");
+    expect(bad.exitCode).toBe(1);
+    expect(bad.stderr).toContain('unknown configure command "primitve"; did you mean "primitive"?');
+    expect(cib()).toBe(before);
+  });
+
   it("--plan-only keeps the change pending; plan shows it; commit applies every pending step", async () => {
     await offline("primitive", "web", "ocf:pacemaker:Dummy", "--plan-only");
     const second = await offline("location", "avoid-1", "web", "-inf:", "node1", "--plan-only");
