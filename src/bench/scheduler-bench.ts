@@ -106,10 +106,13 @@ async function measureCase(nodes: number, resources: number, options: SchedulerB
 const seconds = (r: ToolResult): string => ("overBoundS" in r ? `> ${r.overBoundS} s` : `${(r.wallMs / 1000).toFixed(2)} s`);
 const memory = (r: ToolResult): string => ("overBoundS" in r ? "—" : `${Math.round(r.peakRssMb)} MB`);
 
-/** How many times faster (or smaller) pacer is; a lower bound when the other side went over the bound. */
+/**
+ * How many times faster (or smaller) pacer is; for times, a lower bound when
+ * the other side went over the bound (its memory is then unknown).
+ */
 function ratio(theirs: ToolResult, ours: ToolResult, ourValue: (r: Extract<ToolResult, { runs: number }>) => number, theirValue: (r: Extract<ToolResult, { runs: number }>) => number): string {
   if ("overBoundS" in ours) return "—";
-  if ("overBoundS" in theirs) return `> ${(theirs.overBoundS * 1000 / ourValue(ours)).toFixed(0)}×`;
+  if ("overBoundS" in theirs) return theirValue === rss ? "—" : `> ${(theirs.overBoundS * 1000 / ourValue(ours)).toFixed(0)}×`;
   return `${(theirValue(theirs) / ourValue(ours)).toFixed(1)}×`;
 }
 
