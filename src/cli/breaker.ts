@@ -7,10 +7,19 @@ import { releaseBreaker, tripBreaker } from "../breaker/state.js";
 import { nowSeconds } from "../clock.js";
 import { readBreaker, updateBreaker } from "../cluster/breaker/document.js";
 import { emitEvent } from "../cluster/events.js";
+import type { ClusterStore } from "../cluster/store/types.js";
 import { addConnectionOptions, withStore, type ConnectionOptions } from "./cluster-connection.js";
 
 function operator(): string {
   return `${userInfo().username}@${hostname()}`;
+}
+
+/** Closes the breaker (returning `resetHi` nodes to service), records the event, and says what was done. */
+export async function releaseAndRecord(store: ClusterStore, by: string, resetHi: string[]): Promise<string> {
+  const { state } = await updateBreaker(store, (current) => releaseBreaker(current, nowSeconds(), resetHi, by));
+  const message = `breaker released by ${by}${resetHi.length ? `; ${resetHi.join(", ")} returned to service` : ""}`;
+  await emitEvent(store, { kind: "breaker", message, details: { decision: "release", state: state.state } });
+  return `${message}\n${state.hiNodes.length ? `still in HI: ${state.hiNodes.map((h) => h.node).join(", ")}\n` : ""}`;
 }
 
 export function registerBreaker(program: Command): void {
@@ -33,11 +42,7 @@ export function registerBreaker(program: Command): void {
       .option("--reset-hi <nodes...>", "also return these nodes in HI to service"),
   ).action(async (opts: ConnectionOptions & { resetHi?: string[] }) => {
     await withStore(opts, async (store) => {
-      const by = operator();
-      const { state } = await updateBreaker(store, (current) => releaseBreaker(current, nowSeconds(), opts.resetHi ?? [], by));
-      const message = `breaker released by ${by}${opts.resetHi?.length ? `; ${opts.resetHi.join(", ")} returned to service` : ""}`;
-      await emitEvent(store, { kind: "breaker", message, details: { decision: "release", state: state.state } });
-      process.stdout.write(`${message}\n${state.hiNodes.length ? `still in HI: ${state.hiNodes.map((h) => h.node).join(", ")}\n` : ""}`);
+      process.stdout.write(await releaseAndRecord(store, operator(), opts.resetHi ?? []));
     });
   });
 

@@ -35,21 +35,31 @@ async function standbyUntilReboot(opts: TargetOptions, node: string): Promise<vo
   await withStore(opts, (store) => store.setAttribute(node, "standby", "on"));
 }
 
+/** Standby "forever" (a configuration attribute) or until the node restarts ("reboot"). */
+export async function standbyNode(opts: TargetOptions, node: string, lifetime: string): Promise<void> {
+  if (lifetime === "reboot") await standbyUntilReboot(opts, node);
+  else if (lifetime === "forever") await setAttribute(opts, node, "standby", "on");
+  else throw new Error(`--lifetime is "forever" or "reboot", not "${lifetime}"`);
+}
+
+/** Lifts both kinds of standby. */
+export async function onlineNode(opts: TargetOptions, node: string): Promise<void> {
+  await setAttribute(opts, node, "standby", "off");
+  if (!offlineFile(opts)) await withStore(opts, (store) => store.setAttribute(node, "standby", undefined));
+}
+
 export function registerNodeCommands(node: Command): void {
   const cmd = (name: string, description: string) => addTargetOptions(node.command(name).description(description).argument("<node>", "node name"));
 
   cmd("standby", "move every resource off a node and keep it empty")
     .option("--lifetime <lifetime>", "forever (a configuration attribute) or reboot (until the node restarts)", "forever")
     .action(async (target: string, opts: TargetOptions & { lifetime: string }) => {
-      if (opts.lifetime === "reboot") await standbyUntilReboot(opts, target);
-      else if (opts.lifetime === "forever") await setAttribute(opts, target, "standby", "on");
-      else throw new Error(`--lifetime is "forever" or "reboot", not "${opts.lifetime}"`);
+      await standbyNode(opts, target, opts.lifetime);
       say(`${target}: standby=on${opts.lifetime === "reboot" ? " until it restarts" : ""}`);
     });
   cmd("online", "let a node in standby run resources again").action(async (target: string, opts: TargetOptions) => {
-    await setAttribute(opts, target, "standby", "off");
     // A standby until reboot is lifted too.
-    if (!offlineFile(opts)) await withStore(opts, (store) => store.setAttribute(target, "standby", undefined));
+    await onlineNode(opts, target);
     say(`${target}: standby=off`);
   });
   cmd("maintenance", "leave every resource on a node alone (on) or manage them again (off)")

@@ -63,7 +63,7 @@ async function waitUntilStopped(store: ClusterStore, id: string, timeoutMs: numb
 }
 
 /** Forgets fail counts (and with `history`, the operation history, so the resource is probed again). */
-async function forgetFailures(store: ClusterStore, id: string, node: string | undefined, history: boolean): Promise<void> {
+export async function forgetFailures(store: ClusterStore, id: string, node: string | undefined, history: boolean): Promise<void> {
   const base = id.replace(/:\d+$/, "");
   if (history) {
     for (const [where, records] of await store.allHistory()) {
@@ -77,6 +77,24 @@ async function forgetFailures(store: ClusterStore, id: string, node: string | un
       if (name.startsWith(`fail-count-${base}#`) || name.startsWith(`last-failure-${base}#`)) await store.setAttribute(where, name, undefined);
     }
   }
+}
+
+/** Commits a move/ban constraint for resource `id` (which must exist). */
+export function addCliLocation(opts: TargetOptions, id: string, constraint: ReturnType<typeof cliLocation>): Promise<string> {
+  return withTarget(opts, (t) => commitEdit(t, (cib) => (findResourceConfig(cib, id), withConstraint(cib, constraint))));
+}
+
+/** Removes the move/ban constraints of `id` (only those for `node` when given); returns their ids. */
+export async function clearCliLocations(opts: TargetOptions, id: string, node?: string): Promise<string[]> {
+  let removed: string[] = [];
+  await withTarget(opts, (t) =>
+    commitEdit(t, (cib) => {
+      const result = withoutCliConstraints(cib, id, node);
+      removed = result.removed;
+      return result.cib;
+    }),
+  );
+  return removed;
 }
 
 const LIFETIME = "how long the constraint holds, ISO 8601 (PT30M, PT2H, P1D); it then stops applying (clear removes it)";
@@ -99,7 +117,7 @@ function registerMoveBan(resource: Command): void {
           [target, ban] = [where[0], "ban"];
         }
         const constraint = cliLocation(ban, id, target, end);
-        await withTarget(opts, (t) => commitEdit(t, (cib) => (findResourceConfig(cib, id), withConstraint(cib, constraint))));
+        await addCliLocation(opts, id, constraint);
         const until = end ? ` until ${end}` : "";
         say(
           ban === "prefer"
@@ -162,14 +180,7 @@ export function registerResource(program: Command): void {
   edit("clear", "remove the constraints move and ban created")
     .option("--node <node>", "only those for this node")
     .action(async (id: string, opts: TargetOptions & { node?: string }) => {
-      let removed: string[] = [];
-      await withTarget(opts, (t) =>
-        commitEdit(t, (cib) => {
-          const result = withoutCliConstraints(cib, id, opts.node);
-          removed = result.removed;
-          return result.cib;
-        }),
-      );
+      const removed = await clearCliLocations(opts, id, opts.node);
       say(removed.length > 0 ? `removed ${removed.join(", ")}` : `${id} had no move/ban constraints${opts.node ? ` for ${opts.node}` : ""}`);
     });
   edit("maintenance", "stop managing a resource (on: pacer neither starts, stops nor monitors it) or manage it again (off)")
