@@ -195,10 +195,21 @@ export class DrillCluster {
     this.record("fault", why === "fence" ? `fence (power off) ${name}` : `power off ${name}`, name);
     const wasUp = this.up.has(name);
     if (wasUp) await this.signalDaemon(name, "SIGKILL");
-    for (const pid of processesUnder(this.local.stateDir(name), this.startedTicks)) tryKill(pid, "SIGKILL");
-    for (const dir of ["rsctmp", "run", "attrd"]) rmSync(join(this.local.stateDir(name), dir), { recursive: true, force: true });
+    this.clearMachine(name);
     this.downs.push({ node: name, at, how: why === "fence" ? "fenced" : "power-off" });
     if (wasUp) await this.waitExited(name, 10_000);
+  }
+
+  /** A machine whose daemon is already gone went down (e.g. the DC's fence device rebooted it): what ran there is gone. */
+  machineDown(name: string, why: string): void {
+    this.clearMachine(name);
+    this.record("reaction", `${name} ${why}: its processes and runtime state are gone`, name);
+  }
+
+  /** Everything a machine loses when it goes down: its processes, agents' state and pid files, transient attributes. */
+  private clearMachine(name: string): void {
+    for (const pid of processesUnder(this.local.stateDir(name), this.startedTicks)) tryKill(pid, "SIGKILL");
+    for (const dir of ["rsctmp", "run", "attrd"]) rmSync(join(this.local.stateDir(name), dir), { recursive: true, force: true });
   }
 
   /** Whether a fence device (fence_pacer) has the machine powered off: its marker file, as the agent's status reads it. */
@@ -208,7 +219,7 @@ export class DrillCluster {
 
   /** The machine boots after a fence device powered it off: its runtime state is gone, as after any reboot. */
   private powerOn(name: string): void {
-    for (const dir of ["rsctmp", "run", "attrd"]) rmSync(join(this.local.stateDir(name), dir), { recursive: true, force: true });
+    this.clearMachine(name);
     rmSync(join(this.local.stateDir(name), FENCED_OFF), { force: true });
     this.record("heal", `${name} powered on again after fencing`, name);
   }

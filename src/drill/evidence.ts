@@ -25,6 +25,8 @@ export class Evidence {
   private readonly memberStores = new Map<string, ClusterStore>();
   /** Configuration changes the CLI acknowledged (exit 0), each with a string it put in the configuration. */
   readonly acknowledged: { id: string; marker: string }[] = [];
+  /** Successful fencing operations already applied to the machines (applyFencing). */
+  private fencingApplied = 0;
 
   constructor(private readonly cluster: DrillCluster) {}
 
@@ -49,8 +51,25 @@ export class Evidence {
     return [...this.cluster.nodeDowns(lines), ...fenced];
   }
 
+  /**
+   * A machine the fencer rebooted or powered off loses its runtime state, as
+   * any machine does when it goes down; the test fence device (fence_pacer)
+   * kills its processes but cannot clear that, so the drill does, for each
+   * successful fencing operation it has not applied yet whose target is down.
+   */
+  async applyFencing(): Promise<void> {
+    const records = await withTimeout(this.cluster.store.readLog<FencingRecord>(FENCING_STREAM), READ_TIMEOUT_MS).catch(() => []);
+    const done = fencingOperations(records.map((r) => r.value)).filter((r) => r.result === "ok" && r.action !== "on");
+    for (const op of done.slice(this.fencingApplied)) {
+      // The fence device killed the daemon; its exit may take a moment to be seen.
+      if (await this.cluster.exitedWithin(op.target, 2000)) this.cluster.machineDown(op.target, `fenced (${op.action}) by the DC`);
+    }
+    this.fencingApplied = done.length;
+  }
+
   /** Every audit, against what is true now and everything logged so far. */
   async audit(): Promise<AuditResult[]> {
+    await this.applyFencing();
     const config = await this.config().catch(() => undefined);
     const results: AuditResult[] = [];
     const lines = this.cluster.logLines();
@@ -99,6 +118,7 @@ export class Evidence {
    * Returns undefined when converged, else what is still off.
    */
   async notConverged(): Promise<string | undefined> {
+    await this.applyFencing();
     const state = await withTimeout(readClusterState(this.cluster.store), READ_TIMEOUT_MS);
     if (!state) return "no configuration";
     if (!state.dc) return "no DC";

@@ -205,16 +205,18 @@ export const jepsenDrills: Drill[] = [
   {
     name: "slow-etcd-links",
     family: "jepsen",
-    injects: "Every node's link to etcd delays each chunk by a seeded 50–400 ms (in the fault proxy) while a resource fails and is recovered.",
+    injects: "Every node's link to etcd delays each chunk by a seeded 50–250 ms (in the fault proxy) while a resource fails and is recovered; daemons that fence themselves are restarted.",
     holds: "Slow but connected: no node is lost, the failure is recovered, nothing runs twice.",
     async run(ctx) {
       await bringUp(ctx);
-      const delayMs = ctx.random.between(50, 400);
+      const wasUp = ctx.cluster.upNodes;
+      const delayMs = ctx.random.between(50, 250);
       for (const n of ctx.cluster.names) ctx.cluster.setLink(n, { kind: "delay", delayMs });
       ctx.cluster.record("fault", `every etcd link delayed by ${delayMs} ms`);
       const node = await nodeOf(ctx, "alpha");
       failResource(ctx, node, "alpha");
       await waitFor(ctx, "alpha recovered on a slow network", async () => (await nodeOf(ctx, "alpha").catch(() => "")) !== "", 40_000);
+      await ctx.cluster.restartExited(wasUp);
       await ctx.step("recovered while slow", { converge: true });
       ctx.cluster.healNetwork();
     },
