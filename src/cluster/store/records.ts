@@ -20,8 +20,13 @@ import { DocumentConflictError, StaleWriteError, type Document, type LogRecord, 
 
 export const DEFAULT_MAX_LOG_RECORDS = 1000;
 
+/** Orders this process's records written in the same millisecond (the key's random part only makes it unique). */
+let localSequence = 0;
+
 export async function appendLog(kv: Kv, stream: string, value: unknown, maxRecords: number, term?: Term): Promise<string> {
-  const key = keys.logRecord(stream, Date.now(), randomBytes(4).toString("hex"));
+  localSequence = (localSequence + 1) % 1_000_000;
+  const unique = `${localSequence.toString().padStart(6, "0")}-${randomBytes(3).toString("hex")}`;
+  const key = keys.logRecord(stream, Date.now(), unique);
   const compares: Compare[] = [{ key, target: "create", equals: "0" }];
   if (term !== undefined) compares.push(termGuard(term));
   const res = await kv.txn(compares, [{ op: "put", key, value: JSON.stringify(value) }], [{ op: "get", key: keys.dc }]);
@@ -31,16 +36,16 @@ export async function appendLog(kv: Kv, stream: string, value: unknown, maxRecor
 }
 
 /**
- * Deletes the oldest records beyond `maxRecords` (best effort: a concurrent
- * append may leave one extra). Oldest by revision, not by key: records of
- * the same millisecond sort by their random suffix.
+ * Deletes the oldest records once the stream holds a tenth more than
+ * `maxRecords`, back down to `maxRecords`: listing keys on every append is
+ * cheap, deleting in batches keeps busy streams (action events) from paying
+ * a delete per append. Oldest by key, that is by time; records of one
+ * millisecond from different writers may be pruned in either order.
  */
 async function pruneLog(kv: Kv, stream: string, maxRecords: number): Promise<void> {
-  const count = (await kv.keys(keys.logPrefix(stream))).length;
-  if (count <= maxRecords) return;
-  const { kvs } = await kv.range({ prefix: keys.logPrefix(stream) });
-  const oldest = kvs.sort((a, b) => compareRevisions(a.modRevision.toString(), b.modRevision.toString()));
-  for (const entry of oldest.slice(0, count - maxRecords)) await kv.delete(entry.key);
+  const existing = await kv.keys(keys.logPrefix(stream));
+  if (existing.length <= maxRecords + Math.ceil(maxRecords / 10)) return;
+  for (const key of existing.slice(0, existing.length - maxRecords)) await kv.delete(key);
 }
 
 export async function readLog<T>(kv: Kv, stream: string, limit?: number): Promise<LogRecord<T>[]> {
