@@ -10,8 +10,10 @@
  *     execution times (`anything` starts its daemon through `su -`, which
  *     alone takes a few hundred ms).
  * With --pid-watch the resource has the meta attribute pid-watch and an
- * explicit pidfile (in the cluster's temp dir, shared by the nodes), so the
- * executor runs the monitor as soon as the process dies (fast failure detection).
+ * explicit pidfile (in the cluster's temp dir), so the executor runs the
+ * monitor as soon as the process dies (fast failure detection). One node
+ * only: nodes sharing a machine would share that pid file, and the other
+ * nodes' probes would find the resource active there too.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -117,6 +119,9 @@ function detectionAndStart(c: BenchCluster, node: string, sinceEpochMs: number):
 }
 
 export async function recoveryBench(options: RecoveryOptions): Promise<void> {
+  if (options.pidWatch && options.nodes > 1) {
+    throw new Error("--pid-watch needs --nodes 1: the nodes of this local cluster share one machine, so they would share the resource's pid file");
+  }
   const nodes = Array.from({ length: options.nodes }, (_, i) => `node${i + 1}`);
   const maxSeconds = 120 + options.runs * (2 * options.monitorMs / 1000 + 15);
   const results = await withBenchCluster({ nodes, leaseTtlSeconds: 4, cibXml: cibXml(nodes, options) }, maxSeconds, async (c) => {
