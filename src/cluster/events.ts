@@ -18,7 +18,9 @@ export type ClusterEventKind =
   | "action-finished"
   | "fencing"
   | "breaker"
-  | "config-committed";
+  | "config-committed"
+  /** An operator's action from the web console (who, what), an audit trail beside its effects. */
+  | "operator-action";
 
 export interface ClusterEvent {
   kind: ClusterEventKind;
