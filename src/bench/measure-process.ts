@@ -1,6 +1,7 @@
 /**
  * One measured run of a command: wall time (our own clock around the
- * spawn) and peak RSS (GNU time's %M, the kernel's maxrss of the child), with
+ * spawn), CPU time and peak RSS (GNU time's %U+%S and %M, from the kernel's
+ * rusage of the child; CPU time suffers less than wall time from a loaded machine), with
  * a time bound after which the whole process group is killed and the run
  * reported as over the bound. Standard output is captured (the in-process
  * runner reports its own timings there); stderr is kept for error messages.
@@ -12,7 +13,7 @@ import { join } from "node:path";
 
 export const TIME_BIN = "/usr/bin/time";
 
-export type Measured = { ok: true; wallMs: number; peakRssMb: number; stdout: string } | { ok: false; overBoundS: number };
+export type Measured = { ok: true; wallMs: number; cpuMs: number; peakRssMb: number; stdout: string } | { ok: false; overBoundS: number };
 
 export async function measureProcess(command: string, args: string[], boundSeconds: number): Promise<Measured> {
   const dir = mkdtempSync(join(tmpdir(), "pacer-measure-"));
@@ -20,7 +21,7 @@ export async function measureProcess(command: string, args: string[], boundSecon
   try {
     const start = performance.now();
     // detached: the command gets its own process group, which the bound kills as a whole.
-    const child = spawn(TIME_BIN, ["-f", "%M", "-o", timeFile, command, ...args], { detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(TIME_BIN, ["-f", "%M %U %S", "-o", timeFile, command, ...args], { detached: true, stdio: ["ignore", "pipe", "pipe"] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (b: Buffer) => out.push(b));
@@ -41,8 +42,8 @@ export async function measureProcess(command: string, args: string[], boundSecon
       const stderr = Buffer.concat(err).toString().trim().split("\n").slice(-5).join("\n");
       throw new Error(`${command} ${args.join(" ")} exited with ${code}: ${stderr}`);
     }
-    const kb = Number(readFileSync(timeFile, "utf8").trim().split("\n").pop());
-    return { ok: true, wallMs, peakRssMb: kb / 1024, stdout: Buffer.concat(out).toString() };
+    const [kb, user, system] = readFileSync(timeFile, "utf8").trim().split("\n").pop()!.split(" ").map(Number);
+    return { ok: true, wallMs, cpuMs: (user + system) * 1000, peakRssMb: kb / 1024, stdout: Buffer.concat(out).toString() };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

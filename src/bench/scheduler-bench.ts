@@ -34,7 +34,7 @@ const TOOLS = ["inprocess", "cli", "crm", "inprocessS", "cliS", "crmS"] as const
 type Tool = (typeof TOOLS)[number];
 
 /** One tool's runs on one case: the medians, or how far over the bound it went. */
-export type ToolResult = { wallMs: number; peakRssMb: number; inProcessMs?: number; runs: number } | { overBoundS: number; skipped: boolean };
+export type ToolResult = { wallMs: number; cpuMs: number; peakRssMb: number; inProcessMs?: number; runs: number } | { overBoundS: number; skipped: boolean };
 
 export interface CaseResult {
   nodes: number;
@@ -78,6 +78,7 @@ function summarise(runs: Measured[]): ToolResult {
   const inProcess = done.map((r) => (r.stdout.startsWith("{") ? (JSON.parse(r.stdout) as InProcessTimes).totalMs : NaN));
   return {
     wallMs: median(done.map((r) => r.wallMs)),
+    cpuMs: median(done.map((r) => r.cpuMs)),
     peakRssMb: median(done.map((r) => r.peakRssMb)),
     ...(inProcess.every((ms) => !Number.isNaN(ms)) ? { inProcessMs: median(inProcess) } : {}),
     runs: done.length,
@@ -104,6 +105,7 @@ async function measureCase(nodes: number, resources: number, options: SchedulerB
 }
 
 const seconds = (r: ToolResult): string => ("overBoundS" in r ? `> ${r.overBoundS} s` : `${(r.wallMs / 1000).toFixed(2)} s`);
+const withCpu = (r: ToolResult): string => ("overBoundS" in r ? seconds(r) : `${seconds(r)} (${(r.cpuMs / 1000).toFixed(2)} s CPU)`);
 const memory = (r: ToolResult): string => ("overBoundS" in r ? "—" : `${Math.round(r.peakRssMb)} MB`);
 
 /**
@@ -117,19 +119,20 @@ function ratio(theirs: ToolResult, ours: ToolResult, ourValue: (r: Extract<ToolR
 }
 
 const wall = (r: Extract<ToolResult, { runs: number }>) => r.wallMs;
+const cpu = (r: Extract<ToolResult, { runs: number }>) => r.cpuMs;
 const own = (r: Extract<ToolResult, { runs: number }>) => r.inProcessMs ?? r.wallMs;
 const rss = (r: Extract<ToolResult, { runs: number }>) => r.peakRssMb;
 
 export function formatTable(cases: CaseResult[]): string {
   const header = [
-    "| nodes × resources | CIB | pacer in process (parse+schedule) | its peak RSS | `pacer simulate` | peak RSS | `crm_simulate -R` | peak RSS | crm / in process | crm / CLI | crm RSS / in-process RSS | `pacer simulate -S` | `crm_simulate -S` | crm -S / pacer -S | pacer -S / pacer |",
-    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    "| nodes × resources | CIB | pacer in process (parse+schedule) | its peak RSS | `pacer simulate` | peak RSS | `crm_simulate -R` | peak RSS | crm / in process | crm / CLI | crm / CLI, CPU time | crm RSS / in-process RSS | `pacer simulate -S` | `crm_simulate -S` | crm -S / pacer -S | pacer -S / pacer |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
   ];
   const rows = cases.map((c) => {
     const r = c.results;
     const inProcess = "overBoundS" in r.inprocess ? seconds(r.inprocess) : `${(own(r.inprocess) / 1000).toFixed(3)} s`;
     const slowdown = "overBoundS" in r.cliS || "overBoundS" in r.cli ? "—" : `${(r.cliS.wallMs / r.cli.wallMs).toFixed(2)}×`;
-    return `| ${c.nodes} × ${c.resources.toLocaleString("en")} | ${c.cibMb.toFixed(1)} MB | ${inProcess} | ${memory(r.inprocess)} | ${seconds(r.cli)} | ${memory(r.cli)} | ${seconds(r.crm)} | ${memory(r.crm)} | ${ratio(r.crm, r.inprocess, own, wall)} | ${ratio(r.crm, r.cli, wall, wall)} | ${ratio(r.crm, r.inprocess, rss, rss)} | ${seconds(r.cliS)} | ${seconds(r.crmS)} | ${ratio(r.crmS, r.cliS, wall, wall)} | ${slowdown} |`;
+    return `| ${c.nodes} × ${c.resources.toLocaleString("en")} | ${c.cibMb.toFixed(1)} MB | ${inProcess} | ${memory(r.inprocess)} | ${withCpu(r.cli)} | ${memory(r.cli)} | ${withCpu(r.crm)} | ${memory(r.crm)} | ${ratio(r.crm, r.inprocess, own, wall)} | ${ratio(r.crm, r.cli, wall, wall)} | ${ratio(r.crm, r.cli, cpu, cpu)} | ${ratio(r.crm, r.inprocess, rss, rss)} | ${seconds(r.cliS)} | ${seconds(r.crmS)} | ${ratio(r.crmS, r.cliS, wall, wall)} | ${slowdown} |`;
   });
   return [...header, ...rows].join("\n") + "\n";
 }
