@@ -26,6 +26,7 @@ const COMMANDS: [names: string[], load: () => Promise<Register>][] = [
   [["fencing"], async () => (await import("./fencing.js")).registerFencing],
   [["breaker"], async () => (await import("./breaker.js")).registerBreaker],
   [["drill"], async () => (await import("./drill.js")).registerDrill],
+  [["web"], async () => (await import("./web.js")).registerWeb],
   // Named by no name: completion walks the whole program tree, so it comes only with every command.
   [[], async () => (await import("./completion.js")).registerCompletion],
 ];
