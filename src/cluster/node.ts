@@ -26,6 +26,7 @@ import { LeaseMonitor, leaseDeadlines, type LeaseState } from "./lease-monitor.j
 import { probeTargets, stopEverything } from "./node-resources.js";
 import { killResourceProcesses } from "./self-fence.js";
 import { openEtcdStore } from "./store/etcd-store.js";
+import { keys, keySegments } from "./store/keys.js";
 import type { ClusterStore, Session, Term, Unsubscribe } from "./store/types.js";
 
 export interface NodeDaemonOptions {
@@ -168,7 +169,9 @@ export class NodeDaemon {
       }),
       await this.store.watchActions(this.opts.name, (event) => {
         if (event.type === "delete") {
-          if (event.value) executor.cancel(event.value.id);
+          // A delete event carries no value: the key names the action (a cancelled recurring operation).
+          const [id] = keySegments(event.key, keys.actionsPrefix(this.opts.name));
+          if (id) executor.cancel(id);
           return;
         }
         const action = event.value;
