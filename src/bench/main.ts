@@ -21,7 +21,7 @@ import { nodeLossBench } from "./node-loss.js";
 import { schedulerBench } from "./scheduler-bench.js";
 import { nfsFailoverBench } from "./nfs-failover.js";
 import { recoveryBench } from "./recovery.js";
-import { bulkStartBench, clusterStartBench } from "./startup.js";
+import { bulkStartBench, clusterStartBench, type StartupOptions } from "./startup.js";
 
 /** "1s", "10s", "500ms" or a plain number of seconds, in ms. */
 function durationMs(text: string): number {
@@ -98,13 +98,6 @@ program
     exitAfter(recoveryBench({ monitorMs: o.monitor, runs: o.runs, nodes: o.nodes, pidWatch: o.pidWatch ?? false })),
   );
 program
-  .command("failover")
-  .description("DC failover time after a SIGKILL of the DC's node daemon")
-  .option("--runs <n>", "number of kills", positive, 5)
-  .option("--lease-ttl <seconds>", "lease TTL of the nodes", positive, 4)
-  .option("--nodes <n>", "cluster size", positive, 3)
-  .action((o: { runs: number; leaseTtl: number; nodes: number }) => exitAfter(failoverBench({ runs: o.runs, leaseTtlSeconds: o.leaseTtl, nodes: o.nodes })));
-program
   .command("idle")
   .description("idle CPU and RSS of one node daemon with many monitored Dummy resources")
   .option("--resources <list>", "numbers of Dummy resources, one run each (e.g. 10,100,1000)", positiveList, [100])
@@ -123,25 +116,30 @@ program
   .option("--lease-ttl <seconds>", "lease TTL of the nodes", positive, 3)
   .option("--writes <n>", "acknowledged writes before each kill", positive, 5)
   .action((o: { failovers: number; leaseTtl: number; writes: number }) => exitAfter(nfsFailoverBench({ failovers: o.failovers, leaseTtlSeconds: o.leaseTtl, writesBeforeKill: o.writes })));
-program
-  .command("node-loss")
-  .description("node daemon killed -> its resource running on a survivor (no fence device)")
-  .option("--runs <n>", "number of kills", positive, 3)
-  .option("--lease-ttl <seconds>", "lease TTL of the nodes", positive, 4)
-  .option("--nodes <n>", "cluster size", positive, 3)
-  .action((o: { runs: number; leaseTtl: number; nodes: number }) => exitAfter(nodeLossBench({ runs: o.runs, leaseTtlSeconds: o.leaseTtl, nodes: o.nodes })));
-program
-  .command("cluster-start")
-  .description("daemons started -> DC elected -> every resource started, on fresh clusters")
-  .option("--runs <n>", "number of fresh clusters", positive, 5)
-  .option("--nodes <n>", "cluster size", positive, 3)
-  .option("--resources <n>", "number of Dummy resources", positive, 3)
-  .action((o: { runs: number; nodes: number; resources: number }) => exitAfter(clusterStartBench(o)));
-program
-  .command("bulk-start")
-  .description("commit of many new Dummy resources -> all probed, started and first-monitored")
-  .option("--runs <n>", "number of commits", positive, 3)
-  .option("--nodes <n>", "cluster size", positive, 3)
-  .option("--resources <n>", "number of Dummy resources", positive, 99)
-  .action((o: { runs: number; nodes: number; resources: number }) => exitAfter(bulkStartBench(o)));
+/** A benchmark that kills node daemons of a cluster with a given lease TTL, several times. */
+function killBench(name: string, description: string, defaultRuns: number, run: (o: { runs: number; leaseTtlSeconds: number; nodes: number }) => Promise<void>): void {
+  program
+    .command(name)
+    .description(description)
+    .option("--runs <n>", "number of kills", positive, defaultRuns)
+    .option("--lease-ttl <seconds>", "lease TTL of the nodes", positive, 4)
+    .option("--nodes <n>", "cluster size", positive, 3)
+    .action((o: { runs: number; leaseTtl: number; nodes: number }) => exitAfter(run({ runs: o.runs, leaseTtlSeconds: o.leaseTtl, nodes: o.nodes })));
+}
+
+/** A start-up benchmark: runs, cluster size, number of Dummy resources. */
+function startBench(name: string, description: string, defaults: { runs: number; resources: number }, run: (o: StartupOptions) => Promise<void>): void {
+  program
+    .command(name)
+    .description(description)
+    .option("--runs <n>", "number of runs", positive, defaults.runs)
+    .option("--nodes <n>", "cluster size", positive, 3)
+    .option("--resources <n>", "number of Dummy resources", positive, defaults.resources)
+    .action((o: StartupOptions) => exitAfter(run(o)));
+}
+
+killBench("failover", "DC failover time after a SIGKILL of the DC's node daemon", 5, failoverBench);
+killBench("node-loss", "node daemon killed -> its resource running on a survivor (no fence device)", 3, nodeLossBench);
+startBench("cluster-start", "daemons started -> DC elected -> every resource started, on fresh clusters", { runs: 5, resources: 3 }, clusterStartBench);
+startBench("bulk-start", "commit of many new Dummy resources -> all probed, started and first-monitored", { runs: 3, resources: 99 }, bulkStartBench);
 await program.parseAsync(process.argv);
