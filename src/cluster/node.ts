@@ -59,6 +59,8 @@ export class NodeDaemon {
   /** Releases the executor's pending etcd writes of the current session (see join). */
   private leaseLost: () => void = () => {};
   private shuttingDown = false;
+  /** The value of this node's `shutdown` attribute once a shutdown was asked for (epoch seconds). */
+  private shutdownSince: string | undefined;
   private stopped = false;
   private exitResolve: ((code: number) => void) | undefined;
   readonly exited: Promise<number>;
@@ -134,10 +136,15 @@ export class NodeDaemon {
     }
   }
 
-  /** Transient attributes die with the node's previous life, as in Pacemaker. */
+  /**
+   * Transient attributes die with the node's previous life, as in Pacemaker; a
+   * shutdown asked for during this join (a SIGTERM right after start) is not of
+   * that life: write it again, or the DC never sees it and the node runs on.
+   */
   private async clearTransientAttributes(): Promise<void> {
     const mine = (await this.store.attributes()).get(this.opts.name) ?? {};
     for (const name of Object.keys(mine)) await this.store.setAttribute(this.opts.name, name, undefined);
+    if (this.shutdownSince !== undefined) await this.store.setAttribute(this.opts.name, "shutdown", this.shutdownSince);
   }
 
   /** Learn the state of every configured resource here before accepting work. */
@@ -316,7 +323,8 @@ export class NodeDaemon {
     this.shuttingDown = true;
     // A DC keeps its controller: it orchestrates its own shutdown (its do_shutdown comes last).
     this.log.info({ event: "shutdown-requested" }, "shutting down: asking the DC to move or stop this node's resources");
-    await this.store.setAttribute(this.opts.name, "shutdown", String(nowSeconds()));
+    this.shutdownSince = String(nowSeconds());
+    await this.store.setAttribute(this.opts.name, "shutdown", this.shutdownSince);
     setTimeout(() => {
       this.log.warn({ event: "shutdown-timeout" }, "the shutdown took too long: exiting");
       void this.finish(0);
