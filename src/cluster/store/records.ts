@@ -31,15 +31,29 @@ export async function appendLog(kv: Kv, stream: string, value: unknown, maxRecor
   if (term !== undefined) compares.push(termGuard(term));
   const res = await kv.txn(compares, [{ op: "put", key, value: JSON.stringify(value) }], [{ op: "get", key: keys.dc }]);
   if (!res.succeeded) throw new StaleWriteError(`DC term ${term} is no longer current; ${stream} record not written`);
-  await pruneLog(kv, stream, maxRecords);
+  if (dueForPruning(stream, maxRecords)) await pruneLog(kv, stream, maxRecords);
   return res.revision.toString();
+}
+
+/** Appends per stream since this process last checked the stream's size. */
+const appendsSinceCheck = new Map<string, number>();
+
+/**
+ * A stream may grow a tenth over its bound before it is trimmed, so this
+ * process need not list it on every append: checking once per tenth of the
+ * bound keeps a burst of events (a bulk start) linear in etcd work.
+ */
+function dueForPruning(stream: string, maxRecords: number): boolean {
+  const appends = (appendsSinceCheck.get(stream) ?? 0) + 1;
+  const due = appends >= Math.ceil(maxRecords / 10);
+  appendsSinceCheck.set(stream, due ? 0 : appends);
+  return due;
 }
 
 /**
  * Deletes the oldest records once the stream holds a tenth more than
- * `maxRecords`, back down to `maxRecords`: listing keys on every append is
- * cheap, deleting in batches keeps busy streams (action events) from paying
- * a delete per append. Oldest by key, that is by time; records of one
+ * `maxRecords`, back down to `maxRecords`, so busy streams (action events)
+ * pay for deletes in batches. Oldest by key, that is by time; records of one
  * millisecond from different writers may be pruned in either order.
  */
 async function pruneLog(kv: Kv, stream: string, maxRecords: number): Promise<void> {
