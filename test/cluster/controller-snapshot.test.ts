@@ -65,6 +65,13 @@ describe("lost nodes and the fencing seam", () => {
     expect(tracker.reconcile(new Set(), 0)).toEqual([]);
   });
 
+  test("a node that left after the DC granted its shutdown is down, even when its history was read before its stops", () => {
+    const tracker = new LostNodeTracker();
+    tracker.observe(new Map([["n2", [started("a")]], ["n3", [started("b")]]]), new Set(["n2", "n3"]));
+    tracker.noteDispatch("n3");
+    expect(tracker.reconcile(new Set(), 0, new Set(["n3"])).map((l) => l.node)).toEqual(["n2"]);
+  });
+
   test("a node sent work since its history was read counts as possibly active", () => {
     const tracker = new LostNodeTracker();
     tracker.observe(new Map(), new Set(["n3"]));

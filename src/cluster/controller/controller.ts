@@ -33,7 +33,7 @@ import type { Fencer } from "./fencer.js";
 import { LostNodeTracker } from "./lost-nodes.js";
 import { buildSnapshot, configurationCib, readClusterState, type ClusterState } from "./snapshot.js";
 import { nextWakeup } from "./timers.js";
-import { TransitionRunner, type TransitionOutcome } from "./transition-runner.js";
+import { SHUTDOWN_GRANTED_ATTRIBUTE, TransitionRunner, type TransitionOutcome } from "./transition-runner.js";
 import { Trigger } from "./trigger.js";
 
 export interface ControllerOptions {
@@ -201,7 +201,8 @@ export class Controller {
   /** Update lost nodes and change detectors from a fresh read. */
   private noteState(state: ClusterState): void {
     const members = new Set(state.members.map((m) => m.node));
-    for (const lost of this.lostNodes.reconcile(members, this.monotonic())) {
+    const granted = [...state.attributes].filter(([, attrs]) => attrs[SHUTDOWN_GRANTED_ATTRIBUTE] !== undefined).map(([node]) => node);
+    for (const lost of this.lostNodes.reconcile(members, this.monotonic(), new Set(granted))) {
       this.log.warn(
         { lost: lost.node },
         `${lost.node} left the cluster while it may be running resources: they stay blocked until the fencing seam confirms it is safe`,

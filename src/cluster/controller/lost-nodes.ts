@@ -68,15 +68,18 @@ export class LostNodeTracker {
   /**
    * Bring the lost set up to date with the membership: members are not lost
    * (a node that came back runs with a new session and re-probes), and a
-   * vanished node that may have been running something becomes lost.
+   * vanished node that may have been running something becomes lost, unless
+   * it left after the DC granted its shutdown (`shutDown`): the grant comes
+   * after every stop there, so it is cleanly down even when the history last
+   * read from it predates those stops.
    * Returns the nodes newly found lost.
    */
-  reconcile(members: Set<string>, now: number): LostNode[] {
+  reconcile(members: Set<string>, now: number, shutDown: ReadonlySet<string> = new Set()): LostNode[] {
     for (const node of members) this.lost.delete(node);
     const found: LostNode[] = [];
     for (const [node, history] of this.lastHistory) {
       if (members.has(node) || this.lost.has(node)) continue;
-      if (mayBeActive(history) || this.sentWork.has(node)) {
+      if (!shutDown.has(node) && (mayBeActive(history) || this.sentWork.has(node))) {
         const lost = { node, since: now, history };
         this.lost.set(node, lost);
         found.push(lost);
