@@ -49,20 +49,25 @@ export interface LeaseMonitorOptions {
   intervalMs?: number;
 }
 
-/** Polls the lease age every 250 ms and reports state changes (states only get worse until a new session). */
+/**
+ * Polls the lease age every 250 ms, and at each deadline, and reports state
+ * changes (states only get worse until a new session).
+ */
 export class LeaseMonitor {
   private state: LeaseState = "ok";
   private timer: NodeJS.Timeout | undefined;
+  private running = false;
 
   constructor(private readonly options: LeaseMonitorOptions) {}
 
   start(): void {
-    this.timer = setInterval(() => this.check(), this.options.intervalMs ?? 250);
-    this.timer.unref();
+    this.running = true;
+    this.scheduleCheck();
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
   }
 
@@ -83,5 +88,27 @@ export class LeaseMonitor {
       this.options.onChange(settled, previous, age);
     }
     return this.state;
+  }
+
+  /**
+   * The next check comes after the poll interval or when the age reaches the
+   * next deadline, whichever is sooner. Polling alone would report a state up
+   * to a whole interval late, and a late demotion comes out of the short time
+   * between demote and fence in which the node must stop its resources (with
+   * a 4 s TTL that left 250 of the 500 ms).
+   */
+  private scheduleCheck(): void {
+    const d = this.options.deadlines;
+    const age = this.options.now() - this.options.renewedAt();
+    const untilDeadline = Math.min(...[d.suspectAtMs, d.demoteAtMs, d.fenceAtMs].filter((at) => at > age).map((at) => at - age));
+    const delay = Math.max(1, Math.min(this.options.intervalMs ?? 250, Math.ceil(untilDeadline)));
+    this.timer = setTimeout(() => {
+      try {
+        this.check();
+      } finally {
+        if (this.running) this.scheduleCheck();
+      }
+    }, delay);
+    this.timer.unref();
   }
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { LeaseMonitor, leaseDeadlines, leaseState, type LeaseState } from "../../src/cluster/lease-monitor.js";
 
 describe("lease deadlines", () => {
@@ -56,5 +56,46 @@ describe("lease monitor", () => {
     m.check();
     expect(m.current()).toBe("demoted");
     expect(seen).toEqual(["suspect", "ok", "demoted"]);
+  });
+});
+
+describe("lease monitor timing", () => {
+  afterEach(() => vi.useRealTimers());
+
+  it("reports demote and fence when their deadlines pass, not up to a poll interval later", () => {
+    vi.useFakeTimers();
+    // A keepalive sent 130 ms before the monitor started: its polls fall 130 ms past each 250 ms step of the age.
+    const renewedAt = Date.now() - 130;
+    const reported: { state: LeaseState; ageMs: number }[] = [];
+    const m = new LeaseMonitor({
+      deadlines: leaseDeadlines(4),
+      renewedAt: () => renewedAt,
+      now: () => Date.now(),
+      onChange: (state, _previous, ageMs) => reported.push({ state, ageMs }),
+    });
+    m.start();
+    vi.advanceTimersByTime(4000);
+    m.stop();
+    expect(reported.map((r) => r.state)).toEqual(["suspect", "demoted", "fence"]);
+    const [suspect, demoted, fence] = reported.map((r) => r.ageMs);
+    expect(suspect).toBeGreaterThanOrEqual(2000);
+    expect(suspect).toBeLessThan(2010);
+    expect(demoted).toBeGreaterThanOrEqual(3000);
+    expect(demoted).toBeLessThan(3010);
+    // The whole 500 ms between demote and fence is left for stopping resources.
+    expect(fence).toBeGreaterThanOrEqual(3500);
+    expect(fence).toBeLessThan(3510);
+  });
+
+  it("stops checking once stopped", () => {
+    vi.useFakeTimers();
+    const renewedAt = Date.now();
+    const reported: LeaseState[] = [];
+    const m = new LeaseMonitor({ deadlines: leaseDeadlines(4), renewedAt: () => renewedAt, now: () => Date.now(), onChange: (s) => reported.push(s) });
+    m.start();
+    vi.advanceTimersByTime(2100);
+    m.stop();
+    vi.advanceTimersByTime(5000);
+    expect(reported).toEqual(["suspect"]);
   });
 });
