@@ -11,6 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Cib, ResourceHistory } from "../../src/cib/model.js";
 import { parseCib } from "../../src/cib/parse.js";
 import type { Executor } from "../../src/cluster/executor/executor.js";
+import { recordOperation } from "../../src/cluster/executor/history.js";
 import { isScheduled } from "../../src/scheduler/execution.js";
 import { schedule } from "../../src/scheduler/schedule.js";
 import { Role } from "../../src/scheduler/types.js";
@@ -127,6 +128,34 @@ describe("history the scheduler reads", () => {
     const history = executor.history("web")!;
     expect(history.ops.find((o) => o.id === "web_last_failure_0")).toMatchObject({ operation: "monitor", interval: 1000, rcCode: 7 });
     const cib = cibWith(dummyXml("1s"), [history]);
+    expect(scheduledFor(cib, "web")).toEqual(["stop_0@node1", "start_0@node1", "monitor_1000@node1"]);
+  });
+
+  it("a recurring monitor failing within the second of its first success is still a failure to recover", async () => {
+    const params = { state: state() };
+    await executor.execute(request("node1", "web", DUMMY, "start", { params }));
+    await executor.execute(request("node1", "web", DUMMY, "monitor", { params, intervalMs: 1000, timeoutMs: 20_000 }));
+    const history = executor.history("web")!;
+    const success = history.ops.find((o) => o.id === "web_monitor_1000")!;
+    const failed = recordOperation(history, {
+      node: "node1",
+      historyId: "web",
+      agent: DUMMY,
+      task: "monitor",
+      intervalMs: 1000,
+      params,
+      meta: {},
+      timeoutMs: 20_000,
+      rc: 7,
+      opStatus: 0,
+      expectedRc: 0,
+      callId: success.callId,
+      transitionKey: success.transitionKey,
+      lastRcChange: success.lastRcChange,
+      execMs: 5,
+      queueMs: 0,
+    });
+    const cib = cibWith(dummyXml("1s"), [failed]);
     expect(scheduledFor(cib, "web")).toEqual(["stop_0@node1", "start_0@node1", "monitor_1000@node1"]);
   });
 

@@ -5,8 +5,8 @@
  * failures:
  *   - "<rsc>_last_0" for the latest non-recurring operation,
  *   - "<rsc>_<task>_<interval>" for a recurring operation's latest success,
- *   - "<rsc>_last_failure_0" for the latest failure (a failed
- *     non-recurring operation also updates "<rsc>_last_0"),
+ *   - "<rsc>_last_failure_0" for the latest failure (a failed operation
+ *     also updates "<rsc>_last_0", or its own recurring entry),
  *   - migrate_to/migrate_from keep their own "<rsc>_<task>_0" entries.
  * Pure: times come in with the operation.
  */
@@ -75,7 +75,12 @@ function entryIds(op: CompletedOperation): string[] {
   if (task === "migrate_to" || task === "migrate_from") return [operationKey(op.historyId, task, op.intervalMs)];
   if (operationFailed(op.opStatus, op.rc, op.expectedRc)) {
     const failure = `${op.historyId}_last_failure_0`;
-    return op.intervalMs === 0 ? [failure, `${op.historyId}_last_0`] : [failure];
+    // Pacemaker keeps a recurring operation's last success beside the failure;
+    // both carry the same call-id, so when they also share their last-rc-change
+    // second (a process that dies within a second of its first monitor) the
+    // scheduler may read the success as the newer and miss the failure.
+    // Recording the failure in the operation's own entry too leaves no doubt.
+    return [failure, op.intervalMs === 0 ? `${op.historyId}_last_0` : operationKey(op.historyId, task, op.intervalMs)];
   }
   if (op.intervalMs > 0) return [operationKey(op.historyId, task, op.intervalMs)];
   return [`${op.historyId}_last_0`];
