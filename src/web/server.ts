@@ -170,12 +170,12 @@ export class WebConsole {
 
 /**
  * Scripts (curl, automation) are told they may use HTTP Basic. Browsers
- * (which send Sec-Fetch-Mode) are not: the challenge would open the
+ * (which send Sec-Fetch-Site; Node's fetch does not) are not: the challenge would open the
  * browser's password dialog (or stall a fetch()), and they have the
  * sign-in form.
  */
 function basicChallenge(req: IncomingMessage): Record<string, string> {
-  return req.headers["sec-fetch-mode"] ? {} : { "WWW-Authenticate": 'Basic realm="pacer", charset="UTF-8"' };
+  return req.headers["sec-fetch-site"] ? {} : { "WWW-Authenticate": 'Basic realm="pacer", charset="UTF-8"' };
 }
 
 function send(res: ServerResponse, status: number, body: string, nonce: string, headers: Record<string, string> = {}): void {
