@@ -7,8 +7,10 @@
 import { nowSeconds } from "../clock.js";
 import type { Cib, NvSet } from "../cib/model.js";
 import { executionOrder } from "../scheduler/execution.js";
+import { inputIgnoredForMigration } from "../scheduler/migrate.js";
 import { historyIdOf, primitivesOf, resourceParams } from "../scheduler/resources.js";
 import { schedule, unpackStatus } from "../scheduler/schedule.js";
+import { Ord, type Action } from "../scheduler/types.js";
 import { actionRequest } from "./controller/action-request.js";
 import type { Executor } from "./executor/executor.js";
 import type { ProbeTarget } from "./executor/types.js";
@@ -43,8 +45,11 @@ function withProperty(sets: NvSet[], name: string, value: string): NvSet[] {
 }
 
 /**
- * Stop (and first demote) everything this node runs, in the order the
- * scheduler gives for stop-all-resources, one action at a time.
+ * Stop (and first demote) everything this node runs, each action once the
+ * actions the scheduler orders it after (for stop-all-resources) are done.
+ * Independent resources stop side by side, as a DC's transition would stop
+ * them: one at a time, a node with several resources could outlast the short
+ * time between demotion and its self-fencing deadline.
  */
 export async function stopEverything(executor: Executor, config: Cib, nodeName: string): Promise<void> {
   const nodeConfig = config.nodes.find((n) => n.uname === nodeName);
@@ -66,9 +71,19 @@ export async function stopEverything(executor: Executor, config: Cib, nodeName: 
   };
   const { ws } = schedule({ cib, now: nowSeconds() });
   const identity = { term: "local", number: 0, uuid: "local-stop" };
+  const done = new Map<Action, Promise<void>>();
+  // Topological order: every input an action waits for is already in `done`.
   for (const action of executionOrder(ws)) {
-    if (action.flags.pseudo || !action.rsc || action.node?.name !== nodeName) continue;
-    if (action.task !== "stop" && action.task !== "demote") continue;
-    await executor.execute(actionRequest(ws, action, identity));
+    const inputs = action.before
+      .filter((e) => e.type !== Ord.None && e.action !== action && !inputIgnoredForMigration(e))
+      .flatMap((e) => done.get(e.action) ?? []);
+    const ours = !action.flags.pseudo && !!action.rsc && action.node?.name === nodeName && (action.task === "stop" || action.task === "demote");
+    done.set(
+      action,
+      Promise.all(inputs).then(async () => {
+        if (ours) await executor.execute(actionRequest(ws, action, identity));
+      }),
+    );
   }
+  await Promise.all(done.values());
 }
