@@ -116,6 +116,8 @@ export class NodeDaemon {
     });
     this.startLeaseMonitor(session);
     await this.probe();
+    // The lease was lost while probing: demote closed this executor and started the next join.
+    if (this.session !== session) return;
     await this.watchCluster(session);
   }
 
@@ -165,7 +167,7 @@ export class NodeDaemon {
     // recurring monitors of resources it has since stopped). A DC sends fresh ones
     // once it sees this incarnation's probes; the old ones must not run here.
     let joinedAt: bigint | undefined;
-    this.watches.push(
+    const watches = [
       await this.store.watchMembers((event) => {
         if (event.value?.node === this.opts.name && event.value.incarnation === session.incarnation) joinedAt ??= BigInt(event.revision);
         this.background("members", this.refreshMembers());
@@ -182,7 +184,8 @@ export class NodeDaemon {
           return;
         }
         const action = event.value;
-        if (!action || this.shuttingDownHard()) return;
+        // A lost session's watches stay registered while demote stops everything: nothing new may start meanwhile.
+        if (!action || this.shuttingDownHard() || this.session !== session) return;
         if (joinedAt === undefined || BigInt(event.revision) < joinedAt) {
           this.log.info({ event: "old-action", action: action.id, term: action.term }, "ignoring an action stored before this node joined (meant for its previous session)");
           return;
@@ -210,7 +213,14 @@ export class NodeDaemon {
           void this.finish(0);
         }
       }),
-    );
+    ];
+    // The lease was lost while these were being set up: demote did not see them, and the next
+    // join sets up its own; left registered they would act with a closed executor.
+    if (this.session !== session) {
+      for (const unwatch of watches) await unwatch().catch(() => undefined);
+      return;
+    }
+    this.watches.push(...watches);
     await this.refreshMembers();
     const dc = await this.store.currentDc();
     this.term = dc?.term;
@@ -294,6 +304,9 @@ export class NodeDaemon {
 
   /** Lost the lease: stop being DC, stop every resource here, then rejoin with a new session. */
   private async demote(): Promise<void> {
+    // The session is over from here on: no campaign, action or join step may use it any more.
+    const session = this.session;
+    this.session = undefined;
     this.leaseLost();
     this.controller?.stop("lease lost");
     this.controller = undefined;
@@ -308,8 +321,7 @@ export class NodeDaemon {
     this.monitor?.stop();
     this.log.info({ event: "lease-stopped-all" }, "every resource here is stopped; rejoining once etcd answers");
     for (const unwatch of watches) await unwatch().catch(() => undefined);
-    await this.session?.close().catch(() => undefined);
-    this.session = undefined;
+    await session?.close().catch(() => undefined);
     if (!this.stopped) await this.join();
   }
 
