@@ -9,6 +9,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tripBreaker } from "../../src/breaker/state.js";
+import { readBreaker, updateBreaker } from "../../src/cluster/breaker/document.js";
 import { MemoryEtcd } from "../../src/cluster/store/memory-store.js";
 import type { ClusterStore } from "../../src/cluster/store/types.js";
 import { writeReport } from "../../src/drill/report.js";
@@ -105,6 +107,22 @@ describe("web console server", () => {
     // The notice is shown once, on the next page.
     const next = await (await fetch(`${base}/resource/db`, { headers: { Authorization: basic("alice", "alice-pw") } })).text();
     expect(next).toContain("cleaned up db");
+  });
+
+  it("an operator releases a tripped breaker from its box, returning a node in HI to service", async () => {
+    await updateBreaker(store, (b) => ({ ...tripBreaker(b, 1_700_000_000, "too many failures", "test"), hiNodes: [{ node: "node1", since: 1_700_000_000, reason: "start failed" }] }));
+    const auth = { Authorization: basic("alice", "alice-pw") };
+    const page = await (await fetch(base, { headers: auth })).text();
+    expect(page).toContain("Circuit breaker: tripped");
+    expect(page).toContain('name="resetHi" value="node1"');
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1]!;
+    const { body, ...type } = form({ csrf });
+    const res = await fetch(`${base}/actions/breaker-release`, { method: "POST", body: `${body}&resetHi=node1`, headers: { ...type, ...auth }, redirect: "manual" });
+    expect(res.status).toBe(303);
+    const { state } = await readBreaker(store);
+    expect(state.state).toBe("closed");
+    expect(state.hiNodes).toEqual([]);
+    expect(state.reason).toBe("released by alice (web console)");
   });
 
   it("signs in with the form and out again", async () => {
