@@ -52,8 +52,12 @@ export function failureUpdate(
   return { [names.count]: formatScore(count), [names.last]: String(nowSeconds) };
 }
 
+/**
+ * One operation's result, whichever history entries hold it: a failure is in
+ * "<rsc>_last_failure_0" and in the operation's own entry at once, and counts once.
+ */
 function recordKey(node: string, historyId: string, op: OperationRecord): string {
-  return [node, historyId, op.id, op.callId, op.rcCode, op.opStatus, op.lastRcChange ?? ""].join("\u0000");
+  return [node, historyId, op.operation, op.interval, op.callId, op.rcCode, op.opStatus, op.lastRcChange ?? ""].join("\u0000");
 }
 
 export interface FoundFailure {
