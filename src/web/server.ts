@@ -91,13 +91,20 @@ export class WebConsole {
       if (req.method === "POST") return await this.post(req, res, url, identity);
       if (req.method !== "GET" && req.method !== "HEAD") throw new HttpError(405, `${req.method} is not allowed here`, { Allow: "GET, HEAD, POST" });
       if (url.pathname === "/events") return this.feed.attach(res);
-      if (identity) {
+      const fragment = req.headers["x-fragment"] === "main";
+      // A live refresh replaces only <main>; the notice above it belongs to the next whole page.
+      if (identity && !fragment) {
         ctx.notice = this.notices.get(identity.key);
         this.notices.delete(identity.key);
       }
       const view = await this.view(url, ctx, res);
-      if (view) send(res, 200, req.headers["x-fragment"] === "main" ? view.main.text : page(ctx, view.title, view.main).text, nonce);
+      if (view) send(res, 200, fragment ? view.main.text : page(ctx, view.title, view.main).text, nonce);
     } catch (err) {
+      if (res.headersSent) {
+        log.warn({ err: (err as Error).message, path: url.pathname }, "web: a response failed after it started");
+        res.destroy();
+        return;
+      }
       const status = err instanceof HttpError ? err.status : 503;
       const message = err instanceof HttpError ? err.message : `cannot read the cluster: ${(err as Error).message}`;
       if (status >= 500) log.warn({ err: (err as Error).message, path: url.pathname }, "web: request failed");
@@ -112,7 +119,7 @@ export class WebConsole {
     const path = url.pathname;
     if (path === "/") return { title: "overview", main: overviewMain(ctx, await readOverview(store)) };
     if (path.startsWith("/resource/")) {
-      const id = decodeURIComponent(path.slice("/resource/".length));
+      const id = decodePath(path.slice("/resource/".length));
       return { title: id, main: resourceMain(ctx, await readResource(store, id)) };
     }
     if (path === "/history") return { title: "configuration history", main: historyMain(await readHistory(store)) };
@@ -125,8 +132,9 @@ export class WebConsole {
       if (!found) throw new HttpError(404, `there is no report "${wanted}"`);
       if (found.kind === "json") return { title: wanted, main: jsonReportMain(wanted, found.file) };
       // The drill's HTML report is self-contained and script-free; the sandbox keeps it so whoever wrote the file.
+      const report = readFileSync(found.file);
       res.writeHead(200, { "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:", "X-Content-Type-Options": "nosniff" });
-      res.end(readFileSync(found.file));
+      res.end(report);
       return undefined;
     }
     throw new HttpError(404, `there is no page ${path}`);
@@ -176,6 +184,14 @@ export class WebConsole {
  */
 function basicChallenge(req: IncomingMessage): Record<string, string> {
   return req.headers["sec-fetch-site"] ? {} : { "WWW-Authenticate": 'Basic realm="pacer", charset="UTF-8"' };
+}
+
+function decodePath(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new HttpError(400, `"${part}" is not a well-formed URL path`);
+  }
 }
 
 function send(res: ServerResponse, status: number, body: string, nonce: string, headers: Record<string, string> = {}): void {

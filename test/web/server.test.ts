@@ -146,6 +146,14 @@ describe("web console server", () => {
     for (const path of ["../secret.html", "/etc/passwd", "c1/../../secret.html"]) expect((await fetch(`${base}/reports/view?path=${encodeURIComponent(path)}`)).status).toBe(404);
   });
 
+  it("answers an unknown page 404 and a malformed path 400, escaped", async () => {
+    const missing = await fetch(`${base}/resource/${encodeURIComponent("<b>x</b>")}`);
+    expect(missing.status).toBe(200);
+    expect(await missing.text()).toContain(`There is no resource "&lt;b&gt;x&lt;/b&gt;"`);
+    expect((await fetch(`${base}/nowhere`)).status).toBe(404);
+    expect((await fetch(`${base}/resource/%E0%A4%A`)).status).toBe(400);
+  });
+
   it("shows the configuration history with the current revision", async () => {
     const body = await (await fetch(`${base}/history`)).text();
     expect(body).toMatch(/revision \d+ \(current\): oldest kept/);
