@@ -19,6 +19,9 @@ interface RunOptions extends ConnectionOptions {
   leaseTtl: string;
   ocfRoot?: string;
   metrics?: string;
+  web?: string;
+  webAuthFile?: string;
+  webReports?: string;
 }
 
 function daemonDir(opts: RunOptions): string {
@@ -37,7 +40,10 @@ export function registerNode(program: Command): void {
       .option("--state-dir <dir>", "where the node keeps agent state (default /var/lib/pacer/<name>)")
       .option("--lease-ttl <seconds>", "session lease TTL: how soon a lost node is noticed (default 10)", "10")
       .option("--ocf-root <dir>", "OCF_ROOT for resource agents (default /usr/lib/ocf)")
-      .option("--metrics <addr:port>", "serve Prometheus metrics at http://ADDR:PORT/metrics (off by default)"),
+      .option("--metrics <addr:port>", "serve Prometheus metrics at http://ADDR:PORT/metrics (off by default)")
+      .option("--web <addr:port>", "also serve the web console (as pacer web; docs/web.md) at http://ADDR:PORT/ (off by default)")
+      .option("--web-auth-file <file>", "the web console's users (pacer web passwd); without it the console is read-only")
+      .option("--web-reports <dir>", "drill reports for the web console to list"),
   ).action(async (opts: RunOptions) => {
     const ttl = Number(opts.leaseTtl);
     if (!Number.isInteger(ttl) || ttl < 2) throw new Error(`--lease-ttl must be a whole number of seconds, at least 2 (etcd's minimum), not "${opts.leaseTtl}"`);
@@ -63,6 +69,13 @@ export function registerNode(program: Command): void {
       const server = await startMetricsServer(listen, metrics, store);
       log.info({ event: "metrics", address: server.address }, `serving metrics at http://${listen.host}:${server.address.port}/metrics`);
       void daemon.exited.then(() => server.close());
+    }
+    if (opts.web !== undefined) {
+      // Loaded only when asked for: `pacer node standby` and friends share this module.
+      const { startConsole } = await import("./web.js");
+      const web = await startConsole(store, { ...opts, listen: opts.web, authFile: opts.webAuthFile, reports: opts.webReports });
+      log.info({ event: "web", url: web.url }, `serving the web console at ${web.url} (${web.who})`);
+      void daemon.exited.then(() => web.console.close());
     }
     mkdirSync(daemonDir(opts), { recursive: true });
     watchParent(daemonDir(opts));

@@ -6,12 +6,13 @@ import { createInterface } from "node:readline";
 import { Writable } from "node:stream";
 import type { Command } from "commander";
 import { openEtcdStore } from "../cluster/store/etcd-store.js";
+import type { ClusterStore } from "../cluster/store/types.js";
 import { parseListen } from "../metrics/server.js";
 import { checkUserName, hashPassword, loadAuthFile, ROLES, storeUser, type Role, type WebUser } from "../web/auth-file.js";
 import { WebConsole } from "../web/server.js";
 import { addConnectionOptions, clusterName, storeOptions, type ConnectionOptions } from "./cluster-connection.js";
 
-interface WebOptions extends ConnectionOptions {
+export interface WebOptions extends ConnectionOptions {
   listen: string;
   authFile?: string;
   reports?: string;
@@ -25,16 +26,24 @@ function listenAddress(value: string): { host: string; port: number } {
   }
 }
 
-async function serve(opts: WebOptions): Promise<void> {
+/** Starts the console on `store` (the caller's connection, which it keeps owning); resolves once it listens. */
+export async function startConsole(store: ClusterStore, opts: WebOptions): Promise<{ console: WebConsole; url: string; who: string }> {
   const listen = listenAddress(opts.listen);
   const users = opts.authFile ? loadAuthFile(opts.authFile) : new Map<string, WebUser>();
-  const store = openEtcdStore(storeOptions(opts));
   const console = new WebConsole({ store, connection: opts, cluster: clusterName(opts), users, reportsDir: opts.reports });
+  const address = await console.listen(listen.host, listen.port);
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  const who = users.size ? `${users.size} user(s) in ${opts.authFile} may sign in` : "read-only: no --auth-file";
+  return { console, url: `http://${host}:${address.port}/`, who };
+}
+
+async function serve(opts: WebOptions): Promise<void> {
+  const store = openEtcdStore(storeOptions(opts));
+  let console: WebConsole;
   try {
-    const address = await console.listen(listen.host, listen.port);
-    const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
-    const who = users.size ? `${users.size} user(s) in ${opts.authFile} may sign in` : "read-only: no --auth-file";
-    process.stdout.write(`pacer web console for cluster ${clusterName(opts)} at http://${host}:${address.port}/ (${who})\n`);
+    const started = await startConsole(store, opts);
+    console = started.console;
+    process.stdout.write(`pacer web console for cluster ${clusterName(opts)} at ${started.url} (${started.who})\n`);
   } catch (err) {
     await store.close();
     throw err;

@@ -45,6 +45,7 @@ describe.runIf(etcdBinary && distBuilt && haveChromium)("web console in headless
   let browser: Browser;
   let base: string;
   let dir: string;
+  let nodeWebPort: number;
   const webLog: string[] = [];
 
   beforeAll(async () => {
@@ -53,8 +54,12 @@ describe.runIf(etcdBinary && distBuilt && haveChromium)("web console in headless
     storeUser(authFile, { name: "alice", hash: await hashPassword(PASSWORDS.alice), role: "operator" });
     storeUser(authFile, { name: "vic", hash: await hashPassword(PASSWORDS.vic), role: "viewer" });
     writeReport(join(dir, "reports", "campaign-1"), [], "pacer drill run kill-dc --seed 7");
+    nodeWebPort = await freePort();
     cluster = await TestCluster.prepared({ leaseTtl: 4 }, async (c) => {
-      await c.startNodes(["node1", "node2"]);
+      // node1's daemon serves the console too (read-only: no auth file).
+      c.startNode("node1", { args: ["--web", `127.0.0.1:${nodeWebPort}`] });
+      c.startNode("node2");
+      await c.waitMembers(["node1", "node2"]);
       const file = join(c.root, "web-cib.xml");
       writeFileSync(file, CIB);
       await c.loadConfig(file);
@@ -122,6 +127,15 @@ describe.runIf(etcdBinary && distBuilt && haveChromium)("web console in headless
     await page.goto(`${base}/reports`);
     await page.click("text=campaign-1/drill-report.json");
     await expect(page.textContent("main")).resolves.toContain("pacer drill run kill-dc --seed 7");
+    await page.close();
+  });
+
+  it("is served by a node daemon started with --web, read-only without an auth file", async () => {
+    dumpOnFailure();
+    const page = await newPage();
+    await page.goto(`http://127.0.0.1:${nodeWebPort}/`);
+    await expect(page.locator('tr[data-resource="web-dummy"]').textContent()).resolves.toContain("Started on node1");
+    await expect(page.textContent("header .who")).resolves.toContain("read-only (no auth file)");
     await page.close();
   });
 
