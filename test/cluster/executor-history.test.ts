@@ -150,8 +150,8 @@ describe("history the scheduler reads", () => {
       opStatus: 0,
       expectedRc: 0,
       callId: success.callId,
-      transitionKey: success.transitionKey,
-      lastRcChange: success.lastRcChange,
+      transitionKey: success.transitionKey!,
+      lastRcChange: success.lastRcChange!,
       execMs: 5,
       queueMs: 0,
     });
