@@ -14,6 +14,7 @@ import { sleep } from "../clock.js";
 import { LocalCluster } from "../demo/local-cluster.js";
 import { processesUnder, ticksSinceBoot, tryKill } from "../demo/processes.js";
 import { poll } from "../poll.js";
+import { waitMembers } from "../cluster/wait-members.js";
 import { openEtcdStore } from "../cluster/store/etcd-store.js";
 import type { ClusterStore } from "../cluster/store/types.js";
 import type { LoggedOperation, NodeDown } from "./audits.js";
@@ -161,14 +162,8 @@ export class DrillCluster {
     await this.waitMembers(names, timeoutMs);
   }
 
-  async waitMembers(names: string[], timeoutMs = 30_000): Promise<void> {
-    await poll(
-      async () => {
-        const members = new Set((await this.store.members()).map((m) => m.node));
-        return names.every((n) => members.has(n)) || undefined;
-      },
-      { timeoutMs, what: `members ${names.join(", ")}` },
-    );
+  waitMembers(names: string[], timeoutMs = 30_000): Promise<void> {
+    return waitMembers(this.store, names, timeoutMs);
   }
 
   /** A clean shutdown: SIGTERM, the node hands its resources over and exits. */

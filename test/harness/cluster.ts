@@ -14,6 +14,7 @@
  * dist/ must be built (`npm run build`; `npm test` does it first).
  */
 import { poll, type PollOptions } from "../../src/poll.js";
+import { waitMembers } from "../../src/cluster/wait-members.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -176,14 +177,8 @@ export class TestCluster {
     await this.waitMembers(names, timeoutMs);
   }
 
-  async waitMembers(names: string[], timeoutMs = 30_000): Promise<void> {
-    await poll(
-      async () => {
-        const members = new Set((await this.store.members()).map((m) => m.node));
-        return names.every((n) => members.has(n)) || undefined;
-      },
-      { timeoutMs, what: `members ${names.join(", ")}` },
-    );
+  waitMembers(names: string[], timeoutMs = 30_000): Promise<void> {
+    return waitMembers(this.store, names, timeoutMs);
   }
 
   /** Run the pacer CLI against this cluster. */
