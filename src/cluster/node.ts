@@ -23,6 +23,7 @@ import { configurationCib } from "./controller/snapshot.js";
 import { SHUTDOWN_GRANTED_ATTRIBUTE } from "./controller/transition-runner.js";
 import { Executor } from "./executor/executor.js";
 import { LeaseMonitor, leaseDeadlines, type LeaseState } from "./lease-monitor.js";
+import { SystemdNotifier } from "./systemd-notify.js";
 import { probeTargets, stopEverything } from "./node-resources.js";
 import { killResourceProcesses } from "./self-fence.js";
 import { openEtcdStore } from "./store/etcd-store.js";
@@ -52,6 +53,10 @@ export class NodeDaemon {
   private executor: Executor | undefined;
   private controller: Controller | undefined;
   private monitor: LeaseMonitor | undefined;
+  /** The lease monitor's newest verdict: past "fence", the daemon no longer tells systemd's watchdog it is alive. */
+  private leaseState: LeaseState = "ok";
+  /** systemd notifications when the daemon runs as a Type=notify unit (systemd-notify.ts). */
+  private readonly systemd = SystemdNotifier.fromEnvironment();
   private term: Term | undefined;
   /** The newest configuration seen, kept for stopping resources while etcd is unreachable. */
   private config: Cib | undefined;
@@ -116,9 +121,15 @@ export class NodeDaemon {
     });
     this.startLeaseMonitor(session);
     await this.probe();
+    this.systemd?.send("READY=1");
+    this.systemd?.startWatchdog(() => this.leaseState !== "fence");
     // The lease was lost while probing: demote closed this executor and started the next join.
     if (this.session !== session) return;
-    await this.watchCluster(session);
+    await this.watchCluster(session).catch((err: unknown) => {
+      // etcd failed us while the lease was being lost (the next join takes over), or the
+      // daemon finished meanwhile (a shutdown granted at once) and closed the store.
+      if (this.session === session && !this.stopped) throw err;
+    });
   }
 
   private async openSessionWithRetry(): Promise<Session | undefined> {
@@ -269,6 +280,7 @@ export class NodeDaemon {
 
   private startLeaseMonitor(session: Session): void {
     this.monitor?.stop();
+    this.leaseState = "ok";
     this.monitor = new LeaseMonitor({
       deadlines: leaseDeadlines(session.ttlSeconds),
       renewedAt: () => session.renewedAt(),
@@ -280,6 +292,7 @@ export class NodeDaemon {
 
   private async onLeaseState(state: LeaseState, previous: LeaseState, ageMs: number): Promise<void> {
     const age = Math.round(ageMs);
+    this.leaseState = state;
     switch (state) {
       case "ok":
         this.log.info({ event: "lease-ok", ageMs: age }, "lease confirmed again");
@@ -333,14 +346,19 @@ export class NodeDaemon {
       return;
     }
     this.shuttingDown = true;
+    this.systemd?.send("STOPPING=1");
     // A DC keeps its controller: it orchestrates its own shutdown (its do_shutdown comes last).
     this.log.info({ event: "shutdown-requested" }, "shutting down: asking the DC to move or stop this node's resources");
     this.shutdownSince = String(nowSeconds());
-    await this.store.setAttribute(this.opts.name, "shutdown", this.shutdownSince);
     setTimeout(() => {
       this.log.warn({ event: "shutdown-timeout" }, "the shutdown took too long: exiting");
       void this.finish(0);
     }, this.opts.shutdownTimeoutMs ?? 120_000).unref();
+    // etcd may not answer now (the rejection would crash the daemon): the request stands, and
+    // the next join, after the lease is lost and everything here stopped, writes it again.
+    await this.store.setAttribute(this.opts.name, "shutdown", this.shutdownSince).catch((err: Error) => {
+      this.log.warn({ event: "shutdown-request-unwritten", err: err.message }, `cannot write the shutdown request yet (${err.message}); it is written again on rejoining`);
+    });
   }
 
   /** Leave: close watches, executor and session, and report the exit code. */
@@ -353,6 +371,7 @@ export class NodeDaemon {
     await this.executor?.close().catch(() => undefined);
     await this.session?.close().catch(() => undefined);
     await this.store.close().catch(() => undefined);
+    this.systemd?.close();
     this.exitResolve?.(code);
   }
 }

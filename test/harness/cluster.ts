@@ -44,6 +44,8 @@ export interface StartNodeOptions {
   etcd?: string;
   /** More `pacer node run` arguments (e.g. --metrics 127.0.0.1:PORT). */
   args?: string[];
+  /** More environment for the daemon (e.g. NOTIFY_SOCKET, as systemd sets it). */
+  env?: Record<string, string>;
 }
 
 export class TestNode {
@@ -164,7 +166,7 @@ export class TestCluster {
       ...(options.args ?? []),
     ];
     // Info level whatever the test run's level: the tests read the daemons' operation and election events.
-    const env = { ...process.env, ...this.access.env, PACER_LOG_LEVEL: "info" };
+    const env = { ...process.env, ...this.access.env, ...options.env, PACER_LOG_LEVEL: "info" };
     const launcher = spawn(pacerBin, args, { cwd: repoRoot, env, stdio: ["ignore", "pipe", "pipe"] });
     const node = new TestNode(name, stateDir, launcher);
     this.nodes.set(name, node);
