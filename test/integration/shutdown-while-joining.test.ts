@@ -45,4 +45,24 @@ describe.runIf(etcdBinary && distBuilt)("shutdown requested while joining", () =
     expect(code).toBe(0);
     expect(node.operations().filter((o) => o.task === "start")).toEqual([]);
   });
+
+  it("a SIGTERM while etcd does not answer: the request stands, and the node exits cleanly once etcd is back", async () => {
+    cluster = await TestCluster.prepared({ leaseTtl: 3 }, async (c) => {
+      await c.startNodes(["node1"]);
+      await c.loadConfig(demo);
+    });
+    const etcd = new URL(cluster.etcd.endpoint);
+    proxy = await FaultProxy.start("127.0.0.1", { host: etcd.hostname, port: Number(etcd.port) });
+    const node = cluster.startNode("node2", { etcd: proxy.url });
+    await cluster.waitMembers(["node2"]);
+    await poll(async () => node.events().some((e) => e.event === "probed") || undefined, { timeoutMs: 10_000, what: "node2 probed" });
+    proxy.setMode({ kind: "blackhole" });
+    node.signal("SIGTERM");
+    // Longer than a write's deadline, and than the lease: node2 stops what it runs and waits to rejoin.
+    await sleep(5000);
+    expect(node.running).toBe(true);
+    proxy.setMode({ kind: "pass" });
+    const code = await Promise.race([node.exited, sleep(30_000).then(() => "still running after 30 s")]);
+    expect(code).toBe(0);
+  });
 });
