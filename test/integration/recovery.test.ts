@@ -43,9 +43,12 @@ describe.runIf(etcdBinary && distBuilt)("recovery of a killed resource", () => {
   }, 60_000);
   afterAll(() => cluster?.stop());
 
-  async function nodeOf(rsc: string): Promise<string> {
-    const status = (await cluster.status())!;
-    return status.resources.find((r) => r.id === rsc)!.instances[0]!.node;
+  /** Where the status shows `rsc` running; the status follows the agents' own evidence by a few ms, so wait for it. */
+  function nodeOf(rsc: string): Promise<string> {
+    return poll(async () => (await cluster.status())?.resources.find((r) => r.id === rsc)?.instances[0]?.node, {
+      timeoutMs: 5000,
+      what: `${rsc} shown running in the status`,
+    });
   }
 
   it("SIGKILL of the anything daemon: running again in place within 5 s + 1 s", async () => {
