@@ -1,4 +1,4 @@
-/** Small CIB XML pieces the runtime benchmarks build their configurations from. */
+/** Small CIB XML pieces the runtime benchmarks and integration tests build their configurations from. */
 
 export function nodesSection(nodes: string[]): string {
   return `<nodes>${nodes.map((n, i) => `<node id="${i + 1}" uname="${n}"/>`).join("")}</nodes>`;
@@ -39,4 +39,17 @@ export function primitive(id: string, type: string, params: Record<string, strin
         ${metaAttrs ? `<meta_attributes id="${id}-meta">${metaAttrs}</meta_attributes>` : ""}
         <operations><op id="${id}-monitor" name="monitor" interval="${monitorMs}ms" timeout="20s"/></operations>
       </primitive>`;
+}
+
+/** A promotable ocf:pacemaker:Stateful clone "<id>-clone" with one recurring monitor per role. */
+export function statefulClone(id: string, promotedMonitorMs: number, unpromotedMonitorMs: number): string {
+  return `      <clone id="${id}-clone">
+        <meta_attributes id="${id}-clone-meta"><nvpair id="${id}-clone-promotable" name="promotable" value="true"/></meta_attributes>
+        <primitive id="${id}" class="ocf" provider="pacemaker" type="Stateful">
+          <operations>
+            <op id="${id}-mon-promoted" name="monitor" interval="${promotedMonitorMs}ms" role="Promoted" timeout="20s"/>
+            <op id="${id}-mon-unpromoted" name="monitor" interval="${unpromotedMonitorMs}ms" role="Unpromoted" timeout="20s"/>
+          </operations>
+        </primitive>
+      </clone>`;
 }

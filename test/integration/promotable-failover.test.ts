@@ -9,37 +9,14 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, onTestFailed } from "vitest";
 import { distBuilt, sleep, TestCluster } from "../harness/cluster.js";
+import { benchCib, statefulClone } from "../../src/bench/cib-text.js";
 import { etcdBinary } from "../harness/etcd.js";
 
 const NODES = ["node1", "node2", "node3"];
 const UNPROMOTED_MONITOR_MS = 4000;
 const PROMOTED_MONITOR_MS = 3000;
 
-const config = `<cib validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">
-  <configuration>
-    <crm_config>
-      <cluster_property_set id="opts">
-        <nvpair id="opts-stonith" name="stonith-enabled" value="false"/>
-      </cluster_property_set>
-    </crm_config>
-    <nodes>${NODES.map((n, i) => `<node id="${i + 1}" uname="${n}"/>`).join("")}</nodes>
-    <resources>
-      <clone id="state-clone">
-        <meta_attributes id="state-clone-meta">
-          <nvpair id="state-clone-promotable" name="promotable" value="true"/>
-        </meta_attributes>
-        <primitive id="state" class="ocf" provider="pacemaker" type="Stateful">
-          <operations>
-            <op id="state-mon-promoted" name="monitor" interval="${PROMOTED_MONITOR_MS}ms" role="Promoted" timeout="20s"/>
-            <op id="state-mon-unpromoted" name="monitor" interval="${UNPROMOTED_MONITOR_MS}ms" role="Unpromoted" timeout="20s"/>
-          </operations>
-        </primitive>
-      </clone>
-    </resources>
-    <constraints/>
-  </configuration>
-  <status/>
-</cib>`;
+const config = benchCib(NODES, statefulClone("state", PROMOTED_MONITOR_MS, UNPROMOTED_MONITOR_MS));
 
 /** The node running the promoted instance, once exactly one is promoted and nothing failed. */
 function promotedNode(status: Parameters<Parameters<TestCluster["waitStatus"]>[0]>[0], among: string[]): string | undefined {

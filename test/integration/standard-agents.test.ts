@@ -8,45 +8,19 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, onTestFailed } from "vitest";
 import { distBuilt, poll, TestCluster } from "../harness/cluster.js";
+import { benchCib, primitive, statefulClone } from "../../src/bench/cib-text.js";
 import { etcdBinary } from "../harness/etcd.js";
 
 const NODES = ["node1", "node2", "node3"];
 
-const config = `<cib validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">
-  <configuration>
-    <crm_config>
-      <cluster_property_set id="opts">
-        <nvpair id="opts-stonith" name="stonith-enabled" value="false"/>
-      </cluster_property_set>
-    </crm_config>
-    <nodes>${NODES.map((n, i) => `<node id="${i + 1}" uname="${n}"/>`).join("")}</nodes>
-    <resources>
-      <primitive id="dummy" class="ocf" provider="heartbeat" type="Dummy">
-        <operations><op id="dummy-mon" name="monitor" interval="5s" timeout="20s"/></operations>
-      </primitive>
-      <primitive id="sleeper" class="ocf" provider="heartbeat" type="anything">
-        <instance_attributes id="sleeper-params">
-          <nvpair id="sleeper-bin" name="binfile" value="/bin/sleep"/>
-          <nvpair id="sleeper-args" name="cmdline_options" value="100000"/>
-        </instance_attributes>
-        <operations><op id="sleeper-mon" name="monitor" interval="5s" timeout="20s"/></operations>
-      </primitive>
-      <clone id="state-clone">
-        <meta_attributes id="state-clone-meta">
-          <nvpair id="state-clone-promotable" name="promotable" value="true"/>
-        </meta_attributes>
-        <primitive id="state" class="ocf" provider="pacemaker" type="Stateful">
-          <operations>
-            <op id="state-mon-promoted" name="monitor" interval="3s" role="Promoted" timeout="20s"/>
-            <op id="state-mon-unpromoted" name="monitor" interval="4s" role="Unpromoted" timeout="20s"/>
-          </operations>
-        </primitive>
-      </clone>
-    </resources>
-    <constraints/>
-  </configuration>
-  <status/>
-</cib>`;
+const config = benchCib(
+  NODES,
+  [
+    primitive("dummy", "Dummy", {}, 5000),
+    primitive("sleeper", "anything", { binfile: "/bin/sleep", cmdline_options: "100000" }, 5000),
+    statefulClone("state", 3000, 4000),
+  ].join("\n"),
+);
 
 describe.runIf(etcdBinary && distBuilt)("standard OCF agents, unmodified", () => {
   let cluster: TestCluster;
