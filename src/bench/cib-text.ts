@@ -5,7 +5,7 @@ export function nodesSection(nodes: string[]): string {
 }
 
 /** A configuration without fencing (the benchmarks rely on self-fencing by lease), with these resources. */
-export function benchCib(nodes: string[], resourcesXml: string): string {
+export function benchCib(nodes: string[], resourcesXml: string, constraintsXml = ""): string {
   return `<cib validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">
   <configuration>
     <crm_config>
@@ -17,7 +17,7 @@ export function benchCib(nodes: string[], resourcesXml: string): string {
     <resources>
 ${resourcesXml}
     </resources>
-    <constraints/>
+    <constraints>${constraintsXml}</constraints>
   </configuration>
   <status/>
 </cib>

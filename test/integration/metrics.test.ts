@@ -15,21 +15,14 @@ import { updateBreaker } from "../../src/cluster/breaker/document.js";
 import { emitEvent } from "../../src/cluster/events.js";
 import { freePort } from "../../src/free-port.js";
 import { distBuilt, poll, TestCluster } from "../harness/cluster.js";
+import { benchCib, primitive } from "../../src/bench/cib-text.js";
 import { etcdBinary } from "../harness/etcd.js";
 
-const CIB = `<cib validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">
-  <configuration>
-    <crm_config><cluster_property_set id="opts"><nvpair id="opts-stonith" name="stonith-enabled" value="false"/></cluster_property_set></crm_config>
-    <nodes><node id="1" uname="node1"/><node id="2" uname="node2"/></nodes>
-    <resources>
-      <primitive id="watched" class="ocf" provider="heartbeat" type="Dummy">
-        <operations><op id="watched-monitor-2s" name="monitor" interval="2s" timeout="20s"/></operations>
-      </primitive>
-    </resources>
-    <constraints><rsc_location id="watched-on-node1" rsc="watched" node="node1" score="100"/></constraints>
-  </configuration>
-  <status/>
-</cib>`;
+const CIB = benchCib(
+  ["node1", "node2"],
+  primitive("watched", "Dummy", {}, 2000),
+  `<rsc_location id="watched-on-node1" rsc="watched" node="node1" score="100"/>`,
+);
 
 interface Sample {
   name: string;

@@ -17,25 +17,18 @@ import { writeReport } from "../../src/drill/report.js";
 import { freePort } from "../../src/free-port.js";
 import { hashPassword, storeUser } from "../../src/web/auth-file.js";
 import { distBuilt, pacerBin, poll, repoRoot, TestCluster } from "../harness/cluster.js";
+import { benchCib, primitive } from "../../src/bench/cib-text.js";
 import { etcdBinary } from "../harness/etcd.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`skipping the web console browser test: ${CHROMIUM} is missing (apt-get install chromium)`);
 
-const CIB = `<cib validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">
-  <configuration>
-    <crm_config><cluster_property_set id="opts"><nvpair id="opts-stonith" name="stonith-enabled" value="false"/></cluster_property_set></crm_config>
-    <nodes><node id="1" uname="node1"/><node id="2" uname="node2"/></nodes>
-    <resources>
-      <primitive id="web-dummy" class="ocf" provider="heartbeat" type="Dummy">
-        <operations><op id="web-dummy-monitor-5s" name="monitor" interval="5s" timeout="20s"/></operations>
-      </primitive>
-    </resources>
-    <constraints><rsc_location id="web-dummy-on-node1" rsc="web-dummy" node="node1" score="100"/></constraints>
-  </configuration>
-  <status/>
-</cib>`;
+const CIB = benchCib(
+  ["node1", "node2"],
+  primitive("web-dummy", "Dummy", {}, 5000),
+  `<rsc_location id="web-dummy-on-node1" rsc="web-dummy" node="node1" score="100"/>`,
+);
 
 const PASSWORDS = { alice: "alice-operator-pw", vic: "vic-viewer-pw" };
 
