@@ -21,7 +21,7 @@ import { emitEvent } from "./events.js";
 import type { ControllerObserver, OperationObserver } from "./observers.js";
 import { configurationCib } from "./controller/snapshot.js";
 import { SHUTDOWN_GRANTED_ATTRIBUTE } from "./controller/transition-runner.js";
-import { Executor } from "./executor/executor.js";
+import { Executor, type ExecutorOptions } from "./executor/executor.js";
 import { LeaseMonitor, leaseDeadlines, type LeaseState } from "./lease-monitor.js";
 import { SystemdNotifier } from "./systemd-notify.js";
 import { probeTargets, stopEverything } from "./node-resources.js";
@@ -44,6 +44,8 @@ export interface NodeDaemonOptions {
   store?: ClusterStore;
   /** Told of agent runs and of scheduler runs while DC (metrics). */
   observers?: { operations?: OperationObserver; controller?: ControllerObserver };
+  /** In-process agents instead of real ones: the scale benchmark's virtual nodes only (ExecutorOptions.agentRunner). */
+  agentRunner?: ExecutorOptions["agentRunner"];
 }
 
 export class NodeDaemon {
@@ -104,6 +106,7 @@ export class NodeDaemon {
       ocfRoot: this.opts.ocfRoot,
       logger: this.log.child({ component: "executor" }),
       observer: this.opts.observers?.operations,
+      agentRunner: this.opts.agentRunner,
       sink: {
         result: (r) => {
           void emitEvent(this.store, {

@@ -39,6 +39,12 @@ export interface ExecutorOptions {
   logger?: Logger;
   /** Told of every agent run (metrics). */
   observer?: OperationObserver;
+  /**
+   * Runs OCF actions in process instead of through the agent launcher. Only
+   * the scale benchmark's virtual nodes use it (hundreds of executors in one
+   * process, src/bench/scale.ts); real agents are the default everywhere else.
+   */
+  agentRunner?: (request: ActionRequest) => Promise<AgentOutcome>;
 }
 
 /** Pacemaker's default operation timeout, for probes given none. */
@@ -320,6 +326,7 @@ export class Executor {
       return runStonithResource({ id, agent: agent.type, task, params, timeoutMs, stateDir: this.dirs.rscTmp });
     }
     if (request.agent.class !== "ocf") return notSupported(request.agent.class);
+    if (this.options.agentRunner) return this.options.agentRunner(request);
     const ocfRoot = this.options.ocfRoot ?? DEFAULT_OCF_ROOT;
     const env = agentEnvironment({
       ocfRoot,
