@@ -16,7 +16,7 @@ import { DrillCluster } from "./drill-cluster.js";
 import { Evidence } from "./evidence.js";
 import type { NetworkAbilities } from "./netns.js";
 import { reactionsAfter } from "./reactions.js";
-import type { Drill, DrillContext, DrillResult, StepAudit, TimelineEntry } from "./types.js";
+import type { AuditResult, Drill, DrillContext, DrillResult, StepAudit, StepContext, TimelineEntry, TimelineKind } from "./types.js";
 
 const log = logger("drill");
 
@@ -108,7 +108,7 @@ async function runOne(drill: Drill, options: RunOptions, iteration: number): Pro
     });
     running.add(cluster);
     evidence = new Evidence(cluster);
-    const ctx = context(cluster, evidence, drill, options, seed, audits, recoveryMs);
+    const ctx: DrillContext = { cluster, evidence, ...stepContext(cluster, evidence, drill.name, options.quick, seed, audits, recoveryMs) };
     const configFile = join(cluster.local.dir, "drill.xml");
     writeFileSync(configFile, baseConfig({ nodes: cluster.names, monitorSeconds: options.quick ? 2 : 5, faultControlDir: cluster.controlDir }));
     await cluster.cliOk("configure", "load", "replace", configFile);
@@ -138,8 +138,21 @@ async function runOne(drill: Drill, options: RunOptions, iteration: number): Pro
   };
 }
 
-function context(cluster: DrillCluster, evidence: Evidence, drill: Drill, options: RunOptions, seed: number, audits: StepAudit[], recoveryMs: number[]): DrillContext {
-  const bound = convergenceBoundMs(options.quick);
+/** What steps need of the cluster a drill runs against: its timeline. */
+export interface StepTarget {
+  readonly timeline: TimelineEntry[];
+  record(kind: TimelineKind, message: string, node?: string): void;
+}
+
+/** What steps need of the evidence: whether the cluster reached its target, and every audit. */
+export interface StepJudge {
+  notConverged(): Promise<string | undefined>;
+  audit(): Promise<AuditResult[]>;
+}
+
+/** step(), converge() and check() for one drill run, recording audits and recovery times as they happen. */
+export function stepContext(cluster: StepTarget, evidence: StepJudge, drillName: string, quick: boolean, seed: number, audits: StepAudit[], recoveryMs: number[]): StepContext {
+  const bound = convergenceBoundMs(quick);
   const converge = async (what: string): Promise<number> => {
     const from = performance.now();
     let last: string | undefined = "not checked yet";
@@ -154,11 +167,9 @@ function context(cluster: DrillCluster, evidence: Evidence, drill: Drill, option
     }
     throw new DrillFailure(`the cluster did not converge within ${bound} ms (${what}): ${last}`);
   };
-  const ctx: DrillContext = {
-    cluster,
-    evidence,
+  const ctx: StepContext = {
     random: chooser(seed),
-    quick: options.quick,
+    quick,
     converge,
     async step(name, stepOptions = {}) {
       if (stepOptions.converge) {
@@ -175,7 +186,7 @@ function context(cluster: DrillCluster, evidence: Evidence, drill: Drill, option
       if (failed.length) throw new DrillFailure(`audit failed after "${name}": ${failed.flatMap((r) => r.violations).join("; ")}`);
     },
     check(ok, what) {
-      if (!ok) throw new DrillFailure(`${drill.name}: expected ${what}`);
+      if (!ok) throw new DrillFailure(`${drillName}: expected ${what}`);
     },
   };
   return ctx;

@@ -35,10 +35,8 @@ export interface Chooser {
   shuffle<T>(items: readonly T[]): T[];
 }
 
-export interface DrillContext {
-  cluster: DrillCluster;
-  /** The audits' evidence; drills add the configuration changes the CLI acknowledged. */
-  evidence: Evidence;
+/** What every drill's steps share, whichever cluster they run against (local or remote-runner.ts's existing one). */
+export interface StepContext {
   random: Chooser;
   quick: boolean;
   /** Record a step, then run every audit against ground truth; throws when one fails. */
@@ -47,6 +45,12 @@ export interface DrillContext {
   converge(what: string): Promise<number>;
   /** An assertion of the drill's own "holds"; a false check fails the drill. */
   check(ok: boolean, what: string): void;
+}
+
+export interface DrillContext extends StepContext {
+  cluster: DrillCluster;
+  /** The audits' evidence; drills add the configuration changes the CLI acknowledged. */
+  evidence: Evidence;
 }
 
 export type TimelineKind = "fault" | "heal" | "reaction" | "step" | "audit";
@@ -66,6 +70,11 @@ export interface AuditResult {
   violations: string[];
   /** Whether the audit could not run here (e.g. no breaker yet), with why. */
   skipped?: string;
+  /**
+   * What it judged: "ground truth" (agents asked directly, every etcd member read) on a drill's own
+   * cluster, or "recorded history" (what each node's executor wrote) on an existing cluster.
+   */
+  source?: "ground truth" | "recorded history";
 }
 
 export interface StepAudit {
