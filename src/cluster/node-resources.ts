@@ -8,18 +8,26 @@ import { nowSeconds } from "../clock.js";
 import type { Cib, NvSet } from "../cib/model.js";
 import { executionOrder } from "../scheduler/execution.js";
 import { inputIgnoredForMigration } from "../scheduler/migrate.js";
-import { historyIdOf, primitivesOf, resourceParams } from "../scheduler/resources.js";
-import { schedule, unpackStatus } from "../scheduler/schedule.js";
-import { Ord, type Action } from "../scheduler/types.js";
+import { applyLocations } from "../scheduler/location.js";
+import { historyIdOf, primitivesOf, resourceParams, topOf } from "../scheduler/resources.js";
+import { schedule, unpackSnapshot } from "../scheduler/schedule.js";
+import { Ord, type Action, type SNode, type SResource } from "../scheduler/types.js";
 import { actionRequest } from "./controller/action-request.js";
 import type { Executor } from "./executor/executor.js";
 import type { ProbeTarget } from "./executor/types.js";
 
 const ONLINE = { in_ccm: "true", crmd: "online", join: "member", expected: "member" };
 
-/** One probe per configured primitive (one per anonymous clone), with parameters evaluated for this node. */
+/**
+ * One probe per configured primitive (one per anonymous clone), with
+ * parameters evaluated for this node, except where location constraints
+ * turn discovery off (resource-discovery=never here, or =exclusive on other
+ * nodes): as in Pacemaker, a 200-node cluster then probes each resource on
+ * its few candidate nodes instead of everywhere.
+ */
 export function probeTargets(config: Cib, nodeName: string): ProbeTarget[] {
-  const ws = unpackStatus({ cib: config, now: nowSeconds() });
+  const ws = unpackSnapshot({ cib: config, now: nowSeconds() });
+  applyLocations(ws);
   const node = ws.nodeByName.get(nodeName);
   const seen = new Set<string>();
   const targets: ProbeTarget[] = [];
@@ -27,6 +35,7 @@ export function probeTargets(config: Cib, nodeName: string): ProbeTarget[] {
     for (const rsc of primitivesOf(top)) {
       const primitive = rsc.config.kind === "primitive" ? rsc.config : undefined;
       if (!primitive || primitive.class === "stonith") continue;
+      if (node && !discoverable(rsc, node)) continue;
       const historyId = historyIdOf(rsc);
       if (seen.has(historyId)) continue;
       seen.add(historyId);
@@ -38,6 +47,13 @@ export function probeTargets(config: Cib, nodeName: string): ProbeTarget[] {
     }
   }
   return targets;
+}
+
+/** Whether location constraints leave discovery of `rsc` on `node` on (the scheduler's probe rules). */
+function discoverable(rsc: SResource, node: SNode): boolean {
+  const allowed = rsc.allowed.get(node.id);
+  if ((rsc.exclusiveDiscover || topOf(rsc).exclusiveDiscover) && allowed?.discovery !== "exclusive") return false;
+  return allowed?.discovery !== "never";
 }
 
 function withProperty(sets: NvSet[], name: string, value: string): NvSet[] {
