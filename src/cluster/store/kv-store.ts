@@ -252,7 +252,10 @@ export class KvClusterStore implements ClusterStore {
       const history = this.decode<ResourceHistory>(kv);
       if (!history) continue;
       const [node] = keySegments(kv.key, keys.opsPrefix);
-      byNode.set(node!, [...(byNode.get(node!) ?? []), history]);
+      const list = byNode.get(node!);
+      // Appended in place: copying the list for every key made a node's 10,000 histories cost 50 million copies.
+      if (list) list.push(history);
+      else byNode.set(node!, [history]);
     }
     return byNode;
   }
