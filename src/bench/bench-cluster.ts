@@ -28,6 +28,8 @@ export interface BenchClusterOptions {
   cibXml: string | ((dir: string) => string);
   env?: Record<string, string>;
   nodeFlags?: string[];
+  /** Bound on `pacer configure load` (default 30 s; a 10,000-resource configuration takes longer). */
+  configureTimeoutMs?: number;
 }
 
 export interface BenchCluster {
@@ -79,7 +81,7 @@ export async function withBenchCluster<T>(options: BenchClusterOptions, maxSecon
       await poll(() => store!.getConfig().then(() => true), { timeoutMs: 20_000, what: "etcd ready" });
       const cibFile = join(local.dir, "bench.xml");
       writeFileSync(cibFile, typeof options.cibXml === "string" ? options.cibXml : options.cibXml(local.dir));
-      await execa(pacerBin, ["configure", "load", "replace", cibFile, "--etcd", local.endpoint], { timeout: 30_000 });
+      await execa(pacerBin, ["configure", "load", "replace", cibFile, "--etcd", local.endpoint], { timeout: options.configureTimeoutMs ?? 30_000 });
       const nodesStartedAt = Date.now();
       local.startNodes();
       await poll(async () => {

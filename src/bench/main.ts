@@ -11,6 +11,7 @@
  *   cluster-start --runs N [--nodes 3] [--resources 3]   daemons started → DC → resources started (startup.ts);
  *   bulk-start --runs N [--resources 99]   commit of N new Dummy resources → probed, started, monitored (startup.ts);
  *   node-loss --runs N --lease-ttl S   kill of the node running a resource → running on a survivor (node-loss.ts);
+ *   scale --nodes 200 --resources 10000 [--candidates 3]   one DC, N virtual nodes: cold start → all running, etcd load (scale.ts);
  * The runtime benchmarks start a local etcd and node daemons on 127.0.0.1 and stop them again.
  */
 import { Command, InvalidArgumentError } from "commander";
@@ -21,6 +22,7 @@ import { nodeLossBench } from "./node-loss.js";
 import { schedulerBench } from "./scheduler-bench.js";
 import { nfsFailoverBench } from "./nfs-failover.js";
 import { recoveryBench } from "./recovery.js";
+import { scaleBench } from "./scale.js";
 import { bulkStartBench, clusterStartBench, type StartupOptions } from "./startup.js";
 
 /** "1s", "10s", "500ms" or a plain number of seconds, in ms. */
@@ -138,6 +140,31 @@ function startBench(name: string, description: string, defaults: { runs: number;
     .action((o: StartupOptions) => exitAfter(run(o)));
 }
 
+program
+  .command("scale")
+  .description("one real DC and N virtual nodes (in-process agents, real etcd sessions): cold start -> every resource running, and etcd's load")
+  .option("--nodes <n>", "virtual nodes", positive, 50)
+  .option("--resources <n>", "Dummy resources", positive, 1000)
+  .option("--candidates <k>", "candidate nodes per resource (resource-discovery=exclusive); 0: every node probes every resource", Number, 3)
+  .option("--lease-ttl <seconds>", "lease TTL of the DC's daemon", positive, 10)
+  .option("--virtual-lease-ttl <seconds>", "lease TTL of the virtual nodes (one process hosts them all)", positive, 60)
+  .option("--nodes-per-client <n>", "virtual nodes sharing one etcd client", positive, 25)
+  .option("--monitor <interval>", "recurring monitor interval", durationMs, 60_000)
+  .option("--max-seconds <n>", "give up after this long", positive, 900)
+  .action((o: { nodes: number; resources: number; candidates: number; leaseTtl: number; virtualLeaseTtl: number; nodesPerClient: number; monitor: number; maxSeconds: number }) =>
+    exitAfter(
+      scaleBench({
+        nodes: o.nodes,
+        resources: o.resources,
+        candidates: o.candidates,
+        leaseTtlSeconds: o.leaseTtl,
+        virtualLeaseTtlSeconds: o.virtualLeaseTtl,
+        nodesPerClient: o.nodesPerClient,
+        monitorMs: o.monitor,
+        maxSeconds: o.maxSeconds,
+      }),
+    ),
+  );
 killBench("failover", "DC failover time after a SIGKILL of the DC's node daemon", 5, failoverBench);
 killBench("node-loss", "node daemon killed -> its resource running on a survivor (no fence device)", 3, nodeLossBench);
 startBench("cluster-start", "daemons started -> DC elected -> every resource started, on fresh clusters", { runs: 5, resources: 3 }, clusterStartBench);
