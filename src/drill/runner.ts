@@ -198,7 +198,7 @@ function reactionsFromLogs(cluster: DrillCluster) {
 }
 
 /** For each fault, the time until the first cluster reaction after it. */
-function detectionTimes(timeline: DrillResult["timeline"]): number[] {
+export function detectionTimes(timeline: DrillResult["timeline"]): number[] {
   const times: number[] = [];
   for (const [i, entry] of timeline.entries()) {
     if (entry.kind !== "fault") continue;

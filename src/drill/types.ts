@@ -102,4 +102,6 @@ export interface DrillResult {
   logs?: string;
   /** The command that replays this run. */
   replay: string;
+  /** Against an existing cluster: whether its configuration was put back as the drill found it. */
+  configuration?: { restored: boolean; message: string };
 }
