@@ -77,16 +77,16 @@ export async function runAgent(call: AgentCall): Promise<AgentOutcome> {
   const started = performance.now();
   const path = agentPath(call.ocfRoot, call.agent);
   if (typeof path !== "string") return notInstalled(path.error, started);
-  try {
-    await access(path, constants.X_OK);
-  } catch {
-    return notInstalled(`agent ${path} is not installed or not executable`, started);
-  }
 
   const agent = (call.spawner ?? spawnDirectly)(path, call.action, call.env);
   const timedOut = killOnTimeout(agent, call.timeoutMs, call.killGraceMs ?? DEFAULT_KILL_GRACE_MS);
   const result = await agent.finished;
   timedOut.clear();
+  // Whether the agent is installed is asked only when it could not be run: a check before
+  // every run cost the node daemon a file system call per recurring monitor for nothing.
+  if (result.failure !== undefined && result.exitCode === undefined && !(await isExecutable(path))) {
+    return notInstalled(`agent ${path} is not installed or not executable`, started);
+  }
   const execMs = Math.round(performance.now() - started);
   const { stdout, stderr } = result;
   const exitReason = extractExitReason(stderr);
@@ -99,6 +99,15 @@ export async function runAgent(call: AgentCall): Promise<AgentOutcome> {
   }
   const why = result.signal ? `the agent was killed by ${result.signal}` : `the agent could not be run: ${result.failure}`;
   return { rc: OCF.UNKNOWN_ERROR, opStatus: EXEC.ERROR, exitReason: exitReason ?? why, stdout, stderr, execMs };
+}
+
+async function isExecutable(path: string): Promise<boolean> {
+  try {
+    await access(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function notInstalled(reason: string, started: number): AgentOutcome {

@@ -10,7 +10,7 @@
  * agent exits, so attribute changes an action made reach the sink before
  * its result is reported.
  */
-import { watch, type FSWatcher } from "node:fs";
+import { statSync, watch, type FSWatcher } from "node:fs";
 import { mkdir, open, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "../../log.js";
@@ -85,7 +85,11 @@ export class AttributeChannel {
   }
 
   private async readNew(): Promise<void> {
-    const handle = await open(join(this.dir, LOG_NAME), "r");
+    const file = join(this.dir, LOG_NAME);
+    // Called after every agent run, and almost no run sets an attribute: one synchronous
+    // stat of a local file (microseconds) rather than open, stat and close on the thread pool.
+    if (statSync(file).size <= this.offset) return;
+    const handle = await open(file, "r");
     let text: string;
     try {
       const { size } = await handle.stat();

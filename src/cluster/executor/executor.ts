@@ -15,7 +15,6 @@ import type { ActionRequest, ActionResult } from "../store/types.js";
 import { AgentLauncher } from "./agent-launcher.js";
 import { DEFAULT_OCF_ROOT, runAgent, type AgentOutcome } from "./agent-runner.js";
 import { AttributeChannel } from "./attribute-channel.js";
-import { runStonithResource } from "../fencing/stonith-resource.js";
 import { agentEnvironment, type NodeDirs } from "./environment.js";
 import { fakeTransitionKey, forgetRecurring, operationKey, recordOperation } from "./history.js";
 import { EXEC, OCF } from "./ocf-result.js";
@@ -323,6 +322,9 @@ export class Executor {
   private async perform(request: ActionRequest): Promise<AgentOutcome> {
     if (request.agent.class === "stonith") {
       const { historyId: id, agent, task, params, timeoutMs } = request;
+      // Loaded on first use: it brings the fence agents' runner (execa), which a node
+      // without stonith resources never needs in memory.
+      const { runStonithResource } = await import("../fencing/stonith-resource.js");
       return runStonithResource({ id, agent: agent.type, task, params, timeoutMs, stateDir: this.dirs.rscTmp });
     }
     if (request.agent.class !== "ocf") return notSupported(request.agent.class);
