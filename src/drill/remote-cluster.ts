@@ -1,0 +1,191 @@
+/**
+ * An existing cluster a drill is pointed at (`pacer drill run --etcd URL
+ * --cluster NAME --i-know-this-disrupts`). The drill owns none of its
+ * processes, machines or links: it acts only through the cluster's own
+ * interfaces (the pacer CLI, as an operator would) and sees only what is in
+ * etcd. What it records instead of the node logs a drill cluster has:
+ * every operation each node's executor writes to its history, in the order
+ * etcd commits them, from a watch opened before the first fault.
+ *
+ * The configuration is saved when the drill connects and restored when it
+ * ends, with compare-and-swap, and only when every revision since was the
+ * drill's own: an operator's change made meanwhile is never overwritten.
+ */
+import { execa } from "execa";
+import type { OperationRecord, ResourceHistory } from "../cib/model.js";
+import { openEtcdStore } from "../cluster/store/etcd-store.js";
+import type { EtcdCredentials } from "../cluster/store/endpoints.js";
+import { ConfigConflictError, type ClusterStore, type ConfigVersion, type Unsubscribe } from "../cluster/store/types.js";
+import type { LoggedOperation } from "./audits.js";
+import type { TimelineEntry, TimelineKind } from "./types.js";
+
+/** How to reach the cluster: the store's endpoints and credentials, and the same for the CLI runs (environment). */
+export interface RemoteTarget {
+  endpoints: string[];
+  cluster: string;
+  credentials: EtcdCredentials;
+  /** PACER_ETCD, PACER_CLUSTER and the credential files' variables, for the drill's CLI runs. */
+  env: Record<string, string>;
+  pacerBin: string;
+}
+
+export interface CliResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The outcome of putting the configuration back as the drill found it. */
+export interface RestoreOutcome {
+  restored: boolean;
+  message: string;
+}
+
+const CLI_TIMEOUT_MS = 60_000;
+
+export class RemoteCluster {
+  readonly timeline: TimelineEntry[] = [];
+  /** Every operation a node's executor recorded since the drill connected, in etcd's commit order. */
+  readonly recorded: LoggedOperation[] = [];
+  /** Each node's current operation history per resource ("node\u0000rsc"), as its executor last wrote it. */
+  readonly histories = new Map<string, { node: string; history: ResourceHistory }>();
+  /** Configuration revisions committed by someone other than the drill while it ran. */
+  readonly foreignChanges: string[] = [];
+  private readonly seenOps = new Map<string, string>();
+  /** The configuration revision after the drill's last own command: anything else found there is someone else's. */
+  private lastKnownRevision: string;
+  private unwatch?: Unsubscribe;
+
+  private constructor(
+    readonly target: RemoteTarget,
+    readonly store: ClusterStore,
+    /** The configuration as the drill found it. */
+    readonly saved: ConfigVersion,
+    /** The members when the drill connected: the nodes it may disturb and expects back. */
+    readonly names: string[],
+  ) {
+    this.lastKnownRevision = saved.revision;
+  }
+
+  static async connect(target: RemoteTarget): Promise<RemoteCluster> {
+    const store = openEtcdStore({ endpoints: target.endpoints, cluster: target.cluster, credentials: target.credentials });
+    try {
+      const saved = await store.getConfig();
+      if (!saved) throw new Error(`cluster "${target.cluster}" at ${target.endpoints.join(",")} has no configuration: there is nothing to drill`);
+      const names = (await store.members()).map((m) => m.node).sort();
+      if (names.length === 0) throw new Error(`cluster "${target.cluster}" at ${target.endpoints.join(",")} has no running node`);
+      const cluster = new RemoteCluster(target, store, saved, names);
+      await cluster.watchHistories();
+      return cluster;
+    } catch (err) {
+      await store.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  record(kind: TimelineKind, message: string, node?: string): void {
+    this.timeline.push({ at: Date.now(), kind, message, ...(node ? { node } : {}) });
+  }
+
+  /**
+   * The pacer CLI against the cluster. The configuration revision is read
+   * before and after: one that moved between two of the drill's commands was
+   * someone else's change (a change made during one of the drill's own
+   * commands, a second or so, cannot be told apart).
+   */
+  async cli(...args: string[]): Promise<CliResult> {
+    return (await this.cliConcurrently([args]))[0]!;
+  }
+
+  /** Several CLI commands at once (their configuration commits race each other, as concurrent operators' would). */
+  async cliConcurrently(commands: string[][]): Promise<CliResult[]> {
+    await this.noteConfigRevision();
+    const results = await Promise.all(
+      commands.map(async (args) => {
+        const result = await execa(this.target.pacerBin, args, { reject: false, timeout: CLI_TIMEOUT_MS, env: this.target.env });
+        return { exitCode: result.exitCode ?? 1, stdout: String(result.stdout), stderr: String(result.stderr) };
+      }),
+    );
+    this.lastKnownRevision = (await this.store.getConfig())?.revision ?? this.lastKnownRevision;
+    return results;
+  }
+
+  async cliOk(...args: string[]): Promise<string> {
+    const result = await this.cli(...args);
+    if (result.exitCode !== 0) throw new Error(`pacer ${args.join(" ")} failed (${result.exitCode}): ${result.stderr.trim()}`);
+    return result.stdout;
+  }
+
+  /** Put the configuration back as the drill found it, unless someone else changed it meanwhile. */
+  async restoreConfig(): Promise<RestoreOutcome> {
+    const current = await this.noteConfigRevision();
+    if (this.foreignChanges.length > 0) {
+      return {
+        restored: false,
+        message: `configuration NOT restored: someone else changed it during the drill (revisions ${this.foreignChanges.join(", ")}); the drill's own changes may still be in it ("pacer configure history" shows them; the drill found revision ${this.saved.revision})`,
+      };
+    }
+    if (!current || current.xml === this.saved.xml) return { restored: true, message: "configuration as the drill found it (nothing to restore)" };
+    try {
+      const back = await this.store.commitConfig(this.saved.xml, current.revision);
+      this.lastKnownRevision = back.revision;
+      this.record("heal", `configuration restored as the drill found it (revision ${back.revision})`);
+      return { restored: true, message: `configuration restored as the drill found it (revision ${this.saved.revision} → ${back.revision})` };
+    } catch (err) {
+      if (!(err instanceof ConfigConflictError)) throw err;
+      return { restored: false, message: `configuration NOT restored: someone else changed it while the drill was restoring it (now revision ${err.currentRevision})` };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.unwatch?.().catch(() => undefined);
+    await this.store.close().catch(() => undefined);
+  }
+
+  /** Reads the current configuration and notes whether its revision moved since the drill's last own command. */
+  private async noteConfigRevision(): Promise<ConfigVersion | undefined> {
+    const current = await this.store.getConfig();
+    if (current && current.revision !== this.lastKnownRevision) {
+      this.foreignChanges.push(current.revision);
+      this.record("reaction", `someone else changed the configuration during the drill (revision ${current.revision})`);
+      this.lastKnownRevision = current.revision;
+    }
+    return current;
+  }
+
+  /** The histories as they are now, then every change: a new or changed operation record is an operation the node ran. */
+  private async watchHistories(): Promise<void> {
+    for (const [node, histories] of await this.store.allHistory()) {
+      for (const history of histories) this.noteHistory(node, history, false);
+    }
+    this.unwatch = await this.store.watchHistory((event) => {
+      const key = historyKey(event.node, event.key.split("/").pop()!);
+      if (event.type === "delete" || !event.value) this.histories.delete(key);
+      else this.noteHistory(event.node, event.value, true);
+    });
+  }
+
+  private noteHistory(node: string, history: ResourceHistory, live: boolean): void {
+    this.histories.set(historyKey(node, history.id), { node, history });
+    for (const op of history.ops) {
+      const seenKey = `${node}\u0000${history.id}\u0000${op.id}`;
+      const fingerprint = `${op.callId}/${op.rcCode}/${op.opStatus}`;
+      if (this.seenOps.get(seenKey) === fingerprint) continue;
+      this.seenOps.set(seenKey, fingerprint);
+      if (live) this.recorded.push(loggedOperation(node, history.id, op));
+    }
+  }
+}
+
+function historyKey(node: string, rsc: string): string {
+  return `${node}\u0000${rsc}`;
+}
+
+/**
+ * An operation as the drill saw its record arrive: its completion is when
+ * etcd delivered it (a little after the executor finished), its beginning
+ * that less the executor's own execution time.
+ */
+function loggedOperation(node: string, rsc: string, op: OperationRecord): LoggedOperation {
+  return { node, rsc, task: op.operation, intervalMs: op.interval, rc: op.rcCode, time: Date.now(), execMs: Number(op.attrs["exec-time"] ?? 0) };
+}
