@@ -25,7 +25,8 @@ import { Executor, type ExecutorOptions } from "./executor/executor.js";
 import { LeaseMonitor, leaseDeadlines, type LeaseState } from "./lease-monitor.js";
 import { SystemdNotifier } from "./systemd-notify.js";
 import { probeTargets, stopEverything } from "./node-resources.js";
-import { killResourceProcesses } from "./self-fence.js";
+import { selfFence } from "./self-fence.js";
+import { DEFAULT_OCF_ROOT } from "./executor/agent-runner.js";
 import { openEtcdStore } from "./store/etcd-store.js";
 import { keys, keySegments } from "./store/keys.js";
 import type { ClusterStore, Session, Term, Unsubscribe } from "./store/types.js";
@@ -309,9 +310,10 @@ export class NodeDaemon {
         return;
       case "fence":
         {
-          // Too late to stop resources cleanly (e.g. the process was frozen): kill them like a power cut.
-          const killed = killResourceProcesses(process.env.PACER_SUBREAPER === "1");
-          this.log.fatal({ event: "self-fence", ageMs: age, killed }, `lease deadline passed without a confirmed stop: self-fencing (killed ${killed} resource processes, exiting)`);
+          // Too late to stop resources cleanly (e.g. the process was frozen): kill them like a power cut,
+          // then stop what is no process before the self-fencing deadline (the TTL), and exit.
+          const home = { name: this.opts.name, stateDir: this.opts.stateDir, ocfRoot: this.opts.ocfRoot ?? DEFAULT_OCF_ROOT };
+          await selfFence({ config: this.config, home, budgetMs: this.opts.leaseTtlSeconds * 1000 - ageMs, underSubreaper: process.env.PACER_SUBREAPER === "1", log: this.log, ageMs: age });
           process.exit(1);
         }
         return;

@@ -332,9 +332,15 @@ export class DrillCluster {
       .map((l) => ({ node: l.node, rsc: String(l.rsc), task: String(l.task), intervalMs: Number(l.intervalMs), rc: Number(l.rc), time: l.time, execMs: Number(l.execMs ?? 0) }));
   }
 
-  /** The drill's power-offs and the nodes' own self-fencing, from their logs. */
+  /**
+   * The drill's power-offs and the nodes' own self-fencing, from their logs:
+   * a node is down once it finished self-fencing with nothing left active
+   * (killing processes alone leaves state files, mounts, addresses).
+   */
   nodeDowns(lines = this.logLines()): NodeDown[] {
-    const selfFences = lines.filter((l) => l.event === "self-fence").map((l) => ({ node: l.node, at: l.time, how: "self-fence" as const }));
+    const selfFences = lines
+      .filter((l) => l.event === "self-fenced" && Array.isArray(l.left) && l.left.length === 0)
+      .map((l) => ({ node: l.node, at: l.time, how: "self-fence" as const }));
     return [...this.downs, ...selfFences];
   }
 

@@ -4,24 +4,17 @@
  * with that node's environment — its state dirs, its OCF root, the
  * parameters the DC would give — never what the cluster believes.
  */
-import { join } from "node:path";
 import type { Cib } from "../cib/model.js";
 import { nowSeconds } from "../clock.js";
 import { probeTargets } from "../cluster/node-resources.js";
-import { runAgent } from "../cluster/executor/agent-runner.js";
-import { agentEnvironment } from "../cluster/executor/environment.js";
+import { runAgentDirectly, type AgentHome } from "../cluster/executor/direct-action.js";
 import { OCF } from "../cluster/executor/ocf-result.js";
-import { defaultShimsDir } from "../cluster/executor/shims-dir.js";
 import type { ProbeTarget } from "../cluster/executor/types.js";
 import { cloneAncestor, historyIdOf, isCloneResource, primitivesOf } from "../scheduler/resources.js";
 import { unpackStatus } from "../scheduler/schedule.js";
 
 /** Where a node keeps what its agents see. */
-export interface NodeHome {
-  name: string;
-  stateDir: string;
-  ocfRoot: string;
-}
+export type NodeHome = AgentHome;
 
 /** One probe: the agent's answer on one node. */
 export interface Probe {
@@ -47,22 +40,8 @@ export async function probeNode(config: Cib, home: NodeHome): Promise<Probe[]> {
 }
 
 /** Run one agent action for `target` on a node exactly as that node's executor would (its dirs, OCF root, parameters); returns the rc. */
-export async function agentAction(home: NodeHome, target: ProbeTarget, action: string): Promise<number> {
-  const dirs = { rscTmp: join(home.stateDir, "rsctmp"), varRun: join(home.stateDir, "run"), attrd: join(home.stateDir, "attrd") };
-  const env = agentEnvironment({
-    ocfRoot: home.ocfRoot,
-    node: home.name,
-    instance: target.historyId,
-    agent: target.agent,
-    params: target.params,
-    meta: target.meta ?? {},
-    intervalMs: 0,
-    timeoutMs: PROBE_TIMEOUT_MS,
-    dirs,
-    shimsDir: defaultShimsDir(),
-    basePath: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin",
-  });
-  return (await runAgent({ ocfRoot: home.ocfRoot, agent: target.agent, action, env, timeoutMs: PROBE_TIMEOUT_MS })).rc;
+export function agentAction(home: NodeHome, target: ProbeTarget, action: string): Promise<number> {
+  return runAgentDirectly(home, target, action, PROBE_TIMEOUT_MS);
 }
 
 export function isActive(rc: number): boolean {

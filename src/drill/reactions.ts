@@ -8,7 +8,7 @@ import type { NodeLogLine } from "./drill-cluster.js";
 import type { TimelineEntry } from "./types.js";
 
 /** Node events that show the cluster noticed something. */
-const REACTION_EVENTS = new Set(["joined", "elected", "dc-ended", "lease-suspect", "lease-demoted", "self-fence", "stale-action", "shutdown-requested", "shutdown-granted", "probed"]);
+const REACTION_EVENTS = new Set(["joined", "elected", "dc-ended", "lease-suspect", "lease-demoted", "self-fence", "self-fenced", "stale-action", "shutdown-requested", "shutdown-granted", "probed"]);
 
 const WARN = 40;
 

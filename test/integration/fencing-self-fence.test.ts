@@ -7,7 +7,7 @@
  * measured against the moment etcd expired the lease (the member key's
  * deletion, watched over the test's own direct connection to etcd).
  */
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, onTestFailed } from "vitest";
 import { FaultProxy } from "../../src/drill/fault-proxy.js";
@@ -18,7 +18,12 @@ const TTL = 4;
 const NODES = ["node1", "node2", "node3"];
 const CUT = "node3";
 
-/** Resources that run on the node that will be cut off: a Dummy, and a Delay whose stop takes `stopDelay` seconds. */
+/**
+ * Resources that run on the node that will be cut off: a Dummy, and a Delay
+ * whose stop takes `stopDelay` seconds. The Dummy stops after the Delay, so a
+ * hanging Delay stop leaves it running at the kill: a resource that is no
+ * process (a state file), which the self-fencing node must still stop.
+ */
 function configuration(stopDelay: number): string {
   return `<configuration>
   <crm_config><cluster_property_set id="cib-bootstrap-options">
@@ -39,6 +44,7 @@ function configuration(stopDelay: number): string {
   <constraints>
     <rsc_location id="data-on-cut" rsc="data" node="${CUT}" score="100"/>
     <rsc_location id="slow-on-cut" rsc="slow" node="${CUT}" score="100"/>
+    <rsc_order id="data-then-slow" first="data" then="slow"/>
   </constraints>
 </configuration>`;
 }
@@ -132,8 +138,11 @@ describe.runIf(etcdBinary && distBuilt)("a node cut off from etcd", () => {
     expect(selfFence, "a self-fence log line").toBeDefined();
     expect(Number(selfFence!.killed)).toBeGreaterThan(0); // the hanging stop's processes
     expect(selfFence!.time).toBeLessThan(expiredAt);
-    // Nothing the node's agents started survives it.
+    // Nothing the node's agents started survives it, and the Dummy (a state file, no process) was stopped.
     expect(processesOf(node.stateDir)).toEqual([]);
+    const done = node.events().find((e) => e.event === "self-fenced");
+    expect(done?.left).toEqual([]);
+    expect(existsSync(join(node.stateDir, "rsctmp", "Dummy-data.state"))).toBe(false);
     console.info(`${CUT} cut off with a stop hanging 30 s (lease TTL ${TTL} s): self-fenced ${selfFence!.time - cutAt} ms after the cut, killing ${selfFence!.killed} processes, ${expiredAt - selfFence!.time} ms before etcd expired the lease`);
   }, 90_000);
 });
