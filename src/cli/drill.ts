@@ -46,7 +46,15 @@ function resultLine(r: DrillResult): string {
 export function registerDrill(program: Command): void {
   const drill = program
     .command("drill")
-    .description("chaos drills: inject faults into a local test cluster (or, with --etcd and --i-know-this-disrupts, an existing one) and audit it");
+    .description("chaos drills: inject faults into a local test cluster (or, with --etcd and --i-know-this-disrupts, an existing one) and audit it")
+    .addHelpText(
+      "after",
+      `
+Each drill runs on a fresh local cluster it starts itself (real etcd, node daemons, agents) unless given
+an existing cluster: pacer drill run NAME... | --all --etcd URL [--cluster NAME] --i-know-this-disrupts
+[--quick] [--seed S] [--report DIR]. Without --i-know-this-disrupts that only says what it would do.
+"pacer drill list" shows which drills run against an existing cluster; docs/drills.md has the details.`,
+    );
   drill
     .command("list")
     .description("the drill catalogue: what each injects and what must hold")
@@ -67,7 +75,8 @@ export function registerDrill(program: Command): void {
       }
       for (const r of rows) {
         process.stdout.write(`${r.name} [${r.family}]${r.skipHere ? ` (skipped here: ${r.skipHere})` : ""}\n  injects: ${r.injects}\n  holds:   ${r.holds}\n`);
-        process.stdout.write(r.existingCluster.runs ? `  existing cluster: yes: ${r.existingCluster.injects}\n` : `  existing cluster: no: ${r.existingCluster.reason}\n`);
+        const there = r.existingCluster;
+        process.stdout.write(there.runs ? `  existing cluster: yes: ${there.injects}\n    must hold there: ${there.holds}\n` : `  existing cluster: no: ${there.reason}\n`);
       }
     });
   const run = drill
