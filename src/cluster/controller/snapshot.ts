@@ -130,7 +130,15 @@ export function buildSnapshot(state: ClusterState, options: SnapshotOptions): Sn
     status,
   };
   const braked = state.breaker ? applyBreaker(cib, state.breaker) : cib;
-  return { cib: braked, xml: writeCib(braked), conditions };
+  // Written only when asked for (a saved input): at 10,000 resources the XML costs more than scheduling.
+  let xml: string | undefined;
+  return {
+    cib: braked,
+    get xml() {
+      return (xml ??= writeCib(braked));
+    },
+    conditions,
+  };
 }
 
 /**

@@ -60,6 +60,16 @@ export class TransitionRunner {
   private readonly scheduled: Set<Action>;
   private readonly waiting: Set<Action>;
   private readonly completed = new Set<Action>();
+  /**
+   * Readiness kept incrementally: per action, its scheduled inputs not yet
+   * completed, and per action, who waits for it. Scanning every waiting
+   * action after each result made a 10,000-action transition quadratic (the
+   * DC's event loop stalled for longer than its lease).
+   */
+  private readonly unmet = new Map<Action, number>();
+  private readonly dependents = new Map<Action, Action[]>();
+  private readonly ready: Action[] = [];
+  private readyHead = 0;
   private readonly flights = new Map<string, Flight>();
   /** Fencing and other DC-side steps in progress. */
   private readonly local = new Set<Action>();
@@ -77,6 +87,16 @@ export class TransitionRunner {
   ) {
     this.scheduled = new Set(transition.ws.actions.filter(isScheduled));
     this.waiting = new Set(this.scheduled);
+    for (const action of this.scheduled) {
+      const inputs = action.before.filter((e) => e.type !== Ord.None && e.action !== action && this.scheduled.has(e.action) && !inputIgnoredForMigration(e));
+      for (const e of inputs) {
+        const list = this.dependents.get(e.action);
+        if (list) list.push(action);
+        else this.dependents.set(e.action, [action]);
+      }
+      this.unmet.set(action, inputs.length);
+      if (inputs.length === 0) this.ready.push(action);
+    }
   }
 
   async run(): Promise<TransitionOutcome> {
@@ -146,56 +166,45 @@ export class TransitionRunner {
     return { kind, reason, completed: this.completed.size };
   }
 
-  private isReady(action: Action): boolean {
-    return action.before.every(
-      (e) => e.type === Ord.None || e.action === action || !this.scheduled.has(e.action) || this.completed.has(e.action) || inputIgnoredForMigration(e),
-    );
-  }
-
   /** Start every ready action; pseudo steps complete at once, which may make more actions ready. */
   private dispatchReady(): void {
-    let progress = true;
-    while (progress && this.abortReason === undefined && this.haltReason === undefined) {
-      progress = false;
-      for (const action of [...this.waiting]) {
-        if (!this.isReady(action)) continue;
-        this.waiting.delete(action);
-        if (this.start(action)) progress = true;
-      }
+    while (this.readyHead < this.ready.length && this.abortReason === undefined && this.haltReason === undefined) {
+      const action = this.ready[this.readyHead++]!;
+      if (!this.waiting.delete(action)) continue;
+      this.start(action);
     }
   }
 
-  /** Start one action; true when it completed on the spot. */
-  private start(action: Action): boolean {
+  /** Start one action (a pseudo action completes on the spot). */
+  private start(action: Action): void {
     const node = action.node?.name;
     if (action.task === FENCE && node) {
       this.runLocal(action, () => this.fence(action, node));
-      return false;
+      return;
     }
     if (action.task === SHUTDOWN && node) {
       this.runLocal(action, () => this.ctx.setAttribute(node, SHUTDOWN_GRANTED_ATTRIBUTE, `${action.uid}:${this.identity.number}:${this.identity.uuid}`));
-      return false;
+      return;
     }
     if (action.flags.pseudo || !action.rsc || !node) {
       this.complete(action);
-      return true;
+      return;
     }
     const historyId = historyIdOf(action.rsc);
     if (action.task === CLEAR_FAILCOUNT) {
       this.runLocal(action, () => this.ctx.clearFailCounts(node, historyId));
-      return false;
+      return;
     }
     if (action.task === CANCEL) {
       const id = recurringActionId(historyId, action.meta.operation ?? "monitor", action.intervalMs);
       this.runLocal(action, () => this.ctx.store.cancelAction(this.identity.term, node, id));
-      return false;
+      return;
     }
     if (action.task === DELETE) {
       this.runLocal(action, () => this.ctx.store.deleteHistory(node, historyId));
-      return false;
+      return;
     }
     this.dispatch(action, node, historyId);
-    return false;
   }
 
   private dispatch(action: Action, node: string, historyId: string): void {
@@ -281,7 +290,13 @@ export class TransitionRunner {
   }
 
   private complete(action: Action): void {
+    if (this.completed.has(action)) return;
     this.completed.add(action);
+    for (const dependent of this.dependents.get(action) ?? []) {
+      const left = this.unmet.get(dependent)! - 1;
+      this.unmet.set(dependent, left);
+      if (left === 0) this.ready.push(dependent);
+    }
     this.wake();
   }
 }

@@ -11,6 +11,7 @@ import { clusterPrefix, keyNumber, keys, keySegments, parseRevision } from "./ke
 import type { Compare, KeyValue, Kv, KvEvent, Op } from "./kv.js";
 import { appendLog, decodeDocument, decodeRecord, DEFAULT_MAX_LOG_RECORDS, getDocument, putDocument, readLog } from "./records.js";
 import { LeaseSession, newIncarnation } from "./session.js";
+import { decodeInput, encodeInput, isTooLarge, unsavedInputNote } from "./saved-input.js";
 import {
   ConfigConflictError,
   StaleWriteError,
@@ -194,6 +195,17 @@ export class KvClusterStore implements ClusterStore {
   }
 
   async saveInput(term: Term, cibXml: string): Promise<number> {
+    const encoded = await encodeInput(cibXml);
+    try {
+      return await this.putInput(term, encoded);
+    } catch (err) {
+      if (!isTooLarge(err)) throw err;
+      this.log.warn({ bytes: cibXml.length, stored: encoded.length }, "a scheduler input too large for etcd even compressed was not saved (the transition goes ahead)");
+      return this.putInput(term, unsavedInputNote(cibXml, encoded));
+    }
+  }
+
+  private async putInput(term: Term, value: string): Promise<number> {
     for (let attempt = 1; ; attempt++) {
       const existing = await this.kv.keys(keys.inputsPrefix);
       const last = existing.length > 0 ? Number(keyNumber(existing[existing.length - 1]!)) : 0;
@@ -201,7 +213,7 @@ export class KvClusterStore implements ClusterStore {
       const pruned = existing.slice(0, Math.max(0, existing.length + 1 - this.maxInputs));
       const res = await this.kv.txn(
         [this.termGuard(term), { key: keys.input(n), target: "create", equals: "0" }],
-        [{ op: "put", key: keys.input(n), value: cibXml }, ...pruned.map((key): Op => ({ op: "delete", key }))],
+        [{ op: "put", key: keys.input(n), value }, ...pruned.map((key): Op => ({ op: "delete", key }))],
         [{ op: "get", key: keys.dc }],
       );
       if (res.succeeded) return n;
@@ -211,7 +223,8 @@ export class KvClusterStore implements ClusterStore {
   }
 
   async loadInput(n: number): Promise<string | undefined> {
-    return (await this.get(keys.input(n)))?.value;
+    const stored = (await this.get(keys.input(n)))?.value;
+    return stored === undefined ? undefined : decodeInput(stored);
   }
 
   async listInputs(): Promise<number[]> {
