@@ -15,9 +15,8 @@
  * (--cpu-prof --heap-prof into DIR, written when the daemon exits at the end
  * of the run), the daemon runs as `node FLAGS dist/cli/entry.js`, without tini.
  */
-import { readFileSync, readdirSync } from "node:fs";
-import { CLOCK_TICKS_PER_SECOND, processesUnder, statFields } from "../demo/processes.js";
-import { nodeEvents, poll, report, sleep, withBenchCluster, type BenchCluster } from "./bench-cluster.js";
+import { nodeEvents, poll, report, sleep, withBenchCluster } from "./bench-cluster.js";
+import { etcdPid, launcherOf, percent, rssMb, ticks, type Ticks } from "./proc-usage.js";
 import { benchCib, primitive } from "./cib-text.js";
 
 export interface IdleOptions {
@@ -50,46 +49,6 @@ export interface IdleResult {
 
 const NODE = "node1";
 
-interface Ticks {
-  user: number;
-  sys: number;
-  children: number;
-}
-
-function ticks(pid: number | undefined): Ticks {
-  const f = pid === undefined ? undefined : statFields(pid);
-  if (!f) return { user: 0, sys: 0, children: 0 };
-  return { user: Number(f[11]), sys: Number(f[12]), children: Number(f[13]) + Number(f[14]) };
-}
-
-function rssMb(pid: number | undefined): number {
-  if (pid === undefined) return 0;
-  try {
-    return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
-  } catch {
-    return 0;
-  }
-}
-
-function childrenOf(pid: number): number[] {
-  return readdirSync("/proc").filter((e) => /^\d+$/.test(e)).map(Number).filter((p) => Number(statFields(p)?.[1]) === pid);
-}
-
-function commandOf(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
-  } catch {
-    return "";
-  }
-}
-
-function etcdPid(c: BenchCluster): number | undefined {
-  return processesUnder(c.local.dir).find((pid) => /(^|\/)etcd /.test(commandOf(pid)));
-}
-
-/** % of one core used by `ticks` over `seconds`. */
-const percent = (t: number, seconds: number) => (t / CLOCK_TICKS_PER_SECOND / seconds) * 100;
-
 async function measureOne(options: IdleOptions, count: number): Promise<IdleResult> {
   const ids = Array.from({ length: count }, (_, i) => `dummy-${String(i + 1).padStart(4, "0")}`);
   const cib = benchCib([NODE], ids.map((id) => primitive(id, "Dummy", {}, options.monitorMs)).join("\n"));
@@ -106,7 +65,7 @@ async function measureOne(options: IdleOptions, count: number): Promise<IdleResu
     await sleep(options.warmupSeconds * 1000);
 
     const daemon = c.local.daemonPid(NODE)!;
-    const launcher = childrenOf(daemon).find((pid) => commandOf(pid).includes("agent-launcher"));
+    const launcher = launcherOf(daemon);
     const etcd = etcdPid(c);
     const pids = { daemon, launcher, etcd };
     const before = { daemon: ticks(daemon), launcher: ticks(launcher), etcd: ticks(etcd) };

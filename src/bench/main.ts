@@ -137,6 +137,7 @@ function startBench(name: string, description: string, defaults: { runs: number;
     .option("--runs <n>", "number of runs", positive, defaults.runs)
     .option("--nodes <n>", "cluster size", positive, 3)
     .option("--resources <n>", "number of Dummy resources", positive, defaults.resources)
+    .option("--node-flags <flags>", "Node.js/V8 flags for the daemons, e.g. \"--cpu-prof --cpu-prof-dir=DIR\" (they then run without tini)")
     .action((o: StartupOptions) => exitAfter(run(o)));
 }
 

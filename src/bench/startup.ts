@@ -17,12 +17,17 @@
 import type { ClusterStore } from "../cluster/store/types.js";
 import { nodeEvents, poll, report, summarize, withBenchCluster, type BenchCluster, type LogEvent } from "./bench-cluster.js";
 import { benchCib, primitive } from "./cib-text.js";
+import { cpuSeconds, etcdPid, launcherOf, ticks } from "./proc-usage.js";
 
 export interface StartupOptions {
   runs: number;
   nodes: number;
   resources: number;
+  /** Node.js/V8 flags for the daemons, space-separated. */
+  nodeFlags?: string;
 }
+
+const flagList = (o: StartupOptions) => o.nodeFlags?.split(/\s+/).filter(Boolean);
 
 const MONITOR_MS = 10_000;
 
@@ -68,7 +73,7 @@ export async function clusterStartBench(options: StartupOptions): Promise<void> 
   const ids = dummies("dummy", options.resources);
   const rows: { elected: number; started: number; monitored: number }[] = [];
   for (let run = 1; run <= options.runs; run++) {
-    const row = await withBenchCluster({ nodes, leaseTtlSeconds: 4, cibXml: cibWith(nodes, ids) }, 120, async (c) => {
+    const row = await withBenchCluster({ nodes, leaseTtlSeconds: 4, cibXml: cibWith(nodes, ids), nodeFlags: flagList(options) }, 120, async (c) => {
       const t0 = c.nodesStartedAt;
       const done = await poll(() => {
         const events = allEvents(c, nodes, t0);
@@ -93,26 +98,61 @@ async function commit(store: ClusterStore, xml: string): Promise<number> {
   return Date.now();
 }
 
+/** CPU seconds the cluster's processes used: the daemons and their launchers themselves, the agents (reaped by the launchers), etcd. */
+interface ClusterCpu {
+  daemons: number;
+  launchers: number;
+  agents: number;
+  etcd: number;
+}
+
+function clusterCpu(c: BenchCluster, nodes: string[]): ClusterCpu {
+  const cpu: ClusterCpu = { daemons: 0, launchers: 0, agents: 0, etcd: 0 };
+  for (const node of nodes) {
+    const daemon = c.local.daemonPid(node);
+    const launcher = daemon === undefined ? undefined : launcherOf(daemon);
+    const d = ticks(daemon);
+    const l = ticks(launcher);
+    cpu.daemons += cpuSeconds(d.user + d.sys);
+    cpu.launchers += cpuSeconds(l.user + l.sys);
+    cpu.agents += cpuSeconds(l.children);
+  }
+  const e = ticks(etcdPid(c));
+  cpu.etcd = cpuSeconds(e.user + e.sys);
+  return cpu;
+}
+
+function cpuUsed(before: ClusterCpu, after: ClusterCpu): ClusterCpu {
+  return { daemons: after.daemons - before.daemons, launchers: after.launchers - before.launchers, agents: after.agents - before.agents, etcd: after.etcd - before.etcd };
+}
+
+const cpuText = (u: ClusterCpu) =>
+  `daemons ${u.daemons.toFixed(2)} s, launchers ${u.launchers.toFixed(2)} s, agents ${u.agents.toFixed(2)} s, etcd ${u.etcd.toFixed(2)} s`;
+
 export async function bulkStartBench(options: StartupOptions): Promise<void> {
   const nodes = nodeNames(options.nodes);
   const rows: { probed: number; started: number; monitored: number }[] = [];
-  await withBenchCluster({ nodes, leaseTtlSeconds: 4, cibXml: cibWith(nodes, []) }, 120 + options.runs * 120, async (c) => {
+  await withBenchCluster({ nodes, leaseTtlSeconds: 4, cibXml: cibWith(nodes, []), nodeFlags: flagList(options) }, 120 + options.runs * 120, async (c) => {
     await poll(() => allEvents(c, nodes, 0).some((e) => e.event === "elected"), { timeoutMs: 30_000, what: "a DC" });
     for (let run = 1; run <= options.runs; run++) {
       const ids = dummies(`run${run}`, options.resources);
+      const cpuBefore = clusterCpu(c, nodes);
       const t0 = await commit(c.store, cibWith(nodes, ids));
+      // Times come from the daemons' own events, not from when the poll saw them: a slow poll
+      // costs no accuracy, and parsing every log often would take CPU from the cluster measured.
       const m = await poll(() => milestones(allEvents(c, nodes, t0), ids, nodes.length), {
         timeoutMs: 100_000,
-        intervalMs: 50,
+        intervalMs: 1000,
         what: `${ids.length} resources probed, started and monitored`,
       });
       const row = { probed: m.probed - t0, started: m.started - t0, monitored: m.monitored - t0 };
-      report(`run ${run}: commit -> all probed ${row.probed} ms, -> all started ${row.started} ms, -> first monitors done ${row.monitored} ms`);
+      const used = cpuUsed(cpuBefore, clusterCpu(c, nodes));
+      report(`run ${run}: commit -> all probed ${row.probed} ms, -> all started ${row.started} ms, -> first monitors done ${row.monitored} ms; CPU until seen done: ${cpuText(used)}`);
       rows.push(row);
       const stoppedFrom = await commit(c.store, cibWith(nodes, []));
       await poll(() => allEvents(c, nodes, stoppedFrom).filter((e) => completed(e, "stop", false)).length >= ids.length, {
         timeoutMs: 100_000,
-        intervalMs: 100,
+        intervalMs: 1000,
         what: "every resource stopped",
       });
     }
