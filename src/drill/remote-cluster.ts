@@ -5,7 +5,8 @@
  * interfaces (the pacer CLI, as an operator would) and sees only what is in
  * etcd. What it records instead of the node logs a drill cluster has:
  * every operation each node's executor writes to its history, in the order
- * etcd commits them, from a watch opened before the first fault.
+ * etcd commits them, from a watch opened before the first fault, after
+ * the state each history showed when the drill connected.
  *
  * The configuration is saved when the drill connects and restored when it
  * ends, with compare-and-swap, and only when every revision since was the
@@ -16,7 +17,10 @@ import type { OperationRecord, ResourceHistory } from "../cib/model.js";
 import { openEtcdStore } from "../cluster/store/etcd-store.js";
 import type { EtcdCredentials } from "../cluster/store/endpoints.js";
 import { ConfigConflictError, type ClusterStore, type ConfigVersion, type Unsubscribe } from "../cluster/store/types.js";
+import { OCF } from "../cluster/executor/ocf-result.js";
 import type { LoggedOperation } from "./audits.js";
+import { isActive } from "./ground-truth.js";
+import { recordedState } from "./remote-evidence.js";
 import type { TimelineEntry, TimelineKind } from "./types.js";
 
 /** How to reach the cluster: the store's endpoints and credentials, and the same for the CLI runs (environment). */
@@ -167,6 +171,10 @@ export class RemoteCluster {
 
   private noteHistory(node: string, history: ResourceHistory, live: boolean): void {
     this.histories.set(historyKey(node, history.id), { node, history });
+    // What ran before the drill connected is where the handover audit starts from: as if a probe found it there now.
+    if (!live && isActive(recordedState(history) ?? OCF.NOT_RUNNING)) {
+      this.recorded.push({ node, rsc: history.id, task: "monitor", intervalMs: 0, rc: OCF.OK, time: Date.now(), execMs: 0 });
+    }
     for (const op of history.ops) {
       const seenKey = `${node}\u0000${history.id}\u0000${op.id}`;
       const fingerprint = `${op.callId}/${op.rcCode}/${op.opStatus}`;

@@ -14,9 +14,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { benchCib, primitive, statefulClone } from "../../src/bench/cib-text.js";
 import type { OperationRecord, ResourceHistory } from "../../src/cib/model.js";
 import { catalogue } from "../../src/drill/catalogue.js";
+import { RemoteCluster } from "../../src/drill/remote-cluster.js";
 import { remoteDrills } from "../../src/drill/remote-drills.js";
-import { recordedState } from "../../src/drill/remote-evidence.js";
-import type { DrillResult } from "../../src/drill/types.js";
+import { RemoteEvidence, recordedState } from "../../src/drill/remote-evidence.js";
+import type { AuditResult, DrillResult } from "../../src/drill/types.js";
 import { poll } from "../../src/poll.js";
 import { distBuilt, pacerBin, repoRoot, TestCluster } from "../harness/cluster.js";
 import { etcdBinary } from "../harness/etcd.js";
@@ -126,4 +127,33 @@ describe.runIf(etcdBinary && distBuilt)("pacer drill run against an existing clu
     const current = (await cluster.store.getConfig())!;
     await cluster.store.commitConfig(before, current.revision);
   }, 120_000);
+
+  // Last: it leaves alpha recorded active on two nodes, which the DC cleans up only once maintenance ends.
+  it("the remote audits judge the nodes' own histories: a start another node's executor records fails at-most-one-active and no-start-before-fence", async () => {
+    const failed = (results: AuditResult[], audit: string) => {
+      const result = results.find((r) => r.audit === audit)!;
+      expect(result).toMatchObject({ source: "recorded history" });
+      return result.violations;
+    };
+    expect((await cluster.pacer("configure", "property", "maintenance-mode=true")).exitCode).toBe(0); // the DC must not clean up before the audit
+    const home = (await cluster.status())!.resources.find((r) => r.id === "alpha")!.instances[0]!.node;
+    const remote = await RemoteCluster.connect({ endpoints: [cluster.etcd.endpoint], cluster: cluster.cluster, credentials: {}, env: {}, pacerBin });
+    const evidence = new RemoteEvidence(remote);
+    // A fourth machine's node daemon, not in the configuration, whose executor started alpha too.
+    const rogue = await cluster.store.openSession("node4", 3);
+    try {
+      const clean = await evidence.audit();
+      expect(clean.filter((r) => !r.ok)).toEqual([]);
+      const start: OperationRecord = { id: "alpha_last_0", operation: "start", callId: 1, rcCode: 0, opStatus: 0, interval: 0, attrs: { "exec-time": "20" } };
+      await cluster.store.putHistory(rogue, { id: "alpha", class: "ocf", provider: "heartbeat", type: "Dummy", ops: [start] });
+      await poll(() => remote.recorded.some((o) => o.node === "node4" && o.task === "start") || undefined, { timeoutMs: 10_000, what: "the rogue start recorded" });
+      const results = await evidence.audit();
+      expect(failed(results, "at-most-one-active")).toEqual([`alpha is active on 2 nodes: ${[home, "node4"].sort().join(", ")}`]);
+      expect(failed(results, "no-start-before-fence")).toEqual([expect.stringMatching(new RegExp(`^alpha started on node4 at .* while still possibly active on ${home} `))]);
+    } finally {
+      await rogue.close();
+      await evidence.close();
+      await remote.close();
+    }
+  }, 60_000);
 });
