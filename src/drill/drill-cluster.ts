@@ -130,8 +130,11 @@ export class DrillCluster {
     const generation = (this.generations.get(name) ?? 0) + 1;
     this.generations.set(name, generation);
     // A daemon that exits on its own (self-fencing) is no longer up; a later restart is a new generation.
+    const since = Date.now();
     void this.local.nodeExited(name).then(() => {
-      if (this.generations.get(name) === generation) this.up.delete(name);
+      if (this.generations.get(name) !== generation) return;
+      this.up.delete(name);
+      this.watchdogAfterSelfFence(name, since);
     });
     this.record("step", `start ${name}`, name);
   }
@@ -199,6 +202,21 @@ export class DrillCluster {
   machineDown(name: string, why: string): void {
     this.clearMachine(name);
     this.record("reaction", `${name} ${why}: its processes and runtime state are gone`, name);
+  }
+
+  /**
+   * A daemon that self-fenced but could not stop everything says so (its
+   * `self-fenced` line names what is still active); on a real machine the
+   * watchdog the deployment must have (docs/fencing.md) resets it then. The
+   * drill stands in for that reset at once, and records it as a fence.
+   */
+  private watchdogAfterSelfFence(name: string, since: number): void {
+    const last = this.logLines([name]).filter((l) => l.event === "self-fenced" && l.time >= since).at(-1);
+    const left = Array.isArray(last?.left) ? (last.left as string[]) : [];
+    if (!left.length) return;
+    this.record("fault", `watchdog: ${name} self-fenced with ${left.join(", ")} still active, machine reset`, name);
+    this.clearMachine(name);
+    this.downs.push({ node: name, at: Date.now(), how: "fenced" });
   }
 
   /** Everything a machine loses when it goes down: its processes, agents' state and pid files, transient attributes. */
@@ -309,9 +327,9 @@ export class DrillCluster {
     return result.stdout;
   }
 
-  logLines(): NodeLogLine[] {
+  logLines(nodes = this.names): NodeLogLine[] {
     const lines: NodeLogLine[] = [];
-    for (const node of this.names) {
+    for (const node of nodes) {
       const file = this.local.logFile(node);
       if (!existsSync(file)) continue;
       for (const line of readFileSync(file, "utf8").split("\n")) {

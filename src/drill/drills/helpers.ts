@@ -5,6 +5,8 @@ import { sleep } from "../../clock.js";
 import { configurationCib } from "../../cluster/controller/snapshot.js";
 import { liveStatus } from "../../cluster/status-view.js";
 import { isActive, probeNode } from "../ground-truth.js";
+import type { BreakerState } from "../../breaker/state.js";
+import { BREAKER_DOCUMENT } from "../evidence.js";
 import type { DrillContext } from "../types.js";
 
 /** Start every node at once and converge (most drills begin here). */
@@ -82,4 +84,22 @@ export async function commitMarker(ctx: DrillContext, tag: string): Promise<bool
  */
 export function watchdogMs(ctx: DrillContext): number {
   return ctx.cluster.options.leaseTtlSeconds * 1000 - 500;
+}
+
+/** Nodes that lost their lease (demoted themselves) since `since` (epoch ms), from their logs. */
+export function leaseLosers(ctx: DrillContext, since: number): string[] {
+  return [...new Set(ctx.cluster.logLines().filter((l) => l.event === "lease-demoted" && l.time >= since).map((l) => l.node))].sort();
+}
+
+/**
+ * After nodes were lost the breaker may have tripped (several nodes gone at
+ * once looks like a spreading fault) and holds recovery: the drill releases
+ * it, as the operator would once the fault is understood.
+ */
+export async function releaseTrippedBreaker(ctx: DrillContext): Promise<void> {
+  const state = (await ctx.cluster.store.getDocument<BreakerState>(BREAKER_DOCUMENT))?.value;
+  if (state?.state !== "tripped") return;
+  ctx.cluster.record("reaction", "breaker tripped (nodes lost)");
+  await ctx.cluster.cliOk("breaker", "release");
+  ctx.cluster.record("heal", "breaker released");
 }

@@ -7,7 +7,7 @@
 import { sleep } from "../../clock.js";
 import type { Drill, DrillContext } from "../types.js";
 import { partitionAndHeal } from "./cts.js";
-import { bringUp, commitMarker, currentDc, failResource, nodeOf, waitFor, watchdogMs } from "./helpers.js";
+import { bringUp, commitMarker, currentDc, failResource, leaseLosers, nodeOf, releaseTrippedBreaker, waitFor, watchdogMs } from "./helpers.js";
 
 /** Nothing may move: the same nodes hold the exclusive resources before and after. */
 async function placementOfExclusive(ctx: DrillContext): Promise<string> {
@@ -23,10 +23,14 @@ async function placementOfExclusive(ctx: DrillContext): Promise<string> {
 async function pauseNode(ctx: DrillContext, node: string): Promise<void> {
   const ttlMs = ctx.cluster.options.leaseTtlSeconds * 1000;
   const pauseMs = ctx.random.between(Math.round(ttlMs * 0.3), ttlMs * 2);
+  const wasUp = ctx.cluster.upNodes;
   await ctx.cluster.pauseDaemon(node);
   if (pauseMs < watchdogMs(ctx)) {
     await sleep(pauseMs);
     await ctx.cluster.resumeDaemon(node);
+    // Thawed near its deadline it may still fence itself (within a TTL): then it is restarted as systemd would.
+    await ctx.cluster.exitedWithin(node, ttlMs);
+    await ctx.cluster.restartExited(wasUp);
   } else {
     await sleep(watchdogMs(ctx));
     ctx.cluster.record("fault", `watchdog: ${node} frozen past its lease deadline, machine reset`, node);
@@ -73,42 +77,55 @@ export const jepsenDrills: Drill[] = [
   {
     name: "etcd-member-unreachable",
     family: "jepsen",
-    injects: "With a three-member etcd: cuts a seeded node's link to the etcd leader only (the other members stay reachable) for several lease TTLs.",
-    holds: "The node's etcd client fails over to the reachable members: no node is lost and no resource moves.",
+    injects: "With a three-member etcd: cuts a seeded node's link to the etcd leader only (the other members stay reachable) for several lease TTLs; a self-fenced daemon is restarted.",
+    holds: "The node's etcd client fails over to the reachable members; if the node keeps its lease, no resource moves; nothing runs twice; convergence after the heal.",
     needs: { etcdMembers: 3 },
     async run(ctx) {
       await bringUp(ctx);
       const node = ctx.random.pick(ctx.cluster.names);
       const leader = (await ctx.cluster.etcd.leader()) ?? ctx.cluster.etcd.members[0]!.name;
       const before = await placementOfExclusive(ctx);
+      const wasUp = ctx.cluster.upNodes;
+      const since = Date.now();
       ctx.cluster.setLink(node, { kind: "blackhole" }, [leader]);
       ctx.cluster.record("fault", `${node} cannot reach etcd leader ${leader}`, node);
       await sleep(3 * ctx.cluster.options.leaseTtlSeconds * 1000);
       await ctx.step("one member unreachable");
       ctx.cluster.healNetwork();
+      await ctx.cluster.restartExited(wasUp);
+      // A lease keepalive stream through the cut member is given up only after a TTL (docs/drills.md, Findings).
+      const lost = leaseLosers(ctx, since);
+      if (lost.length) ctx.cluster.record("reaction", `lost the lease while the leader was unreachable: ${lost.join(", ")}`);
       await ctx.step("healed", { converge: true });
-      ctx.check((await placementOfExclusive(ctx)) === before, `nothing moved (before: ${before})`);
+      if (!lost.length) ctx.check((await placementOfExclusive(ctx)) === before, `nothing moved (before: ${before})`);
     },
   },
   {
     name: "bridge",
     family: "jepsen",
-    injects: "With a three-member etcd: splits the nodes in two sides that each reach a different etcd member, with the third member (connected to both) as the bridge, for several lease TTLs.",
-    holds: "etcd's majority stays connected through the bridge, so every node keeps its lease: no node is lost, no resource moves.",
+    injects: "With a three-member etcd: splits the nodes in two sides that each reach a different etcd member, with the third member (connected to both) as the bridge, for several lease TTLs; self-fenced daemons are restarted and a tripped breaker released.",
+    holds: "etcd's majority stays connected through the bridge, so the cluster keeps working: nothing runs twice; a node that keeps its lease keeps its resources (no resource moves if no node lost its lease); convergence after the heal.",
     needs: { etcdMembers: 3, minNodes: 2 },
     async run(ctx) {
       await bringUp(ctx);
+      const wasUp = ctx.cluster.upNodes;
       const [m1, , m3] = ctx.cluster.etcd.members.map((m) => m.name);
       const shuffled = ctx.random.shuffle(ctx.cluster.names);
       const sideA = shuffled.slice(0, Math.ceil(shuffled.length / 2));
       const before = await placementOfExclusive(ctx);
+      const since = Date.now();
       for (const n of shuffled) ctx.cluster.setLink(n, { kind: "blackhole" }, sideA.includes(n) ? [m3!] : [m1!]);
       ctx.cluster.record("fault", `bridge: ${sideA.join(", ")} reach only ${m1}; the others only ${m3}`);
       await sleep(3 * ctx.cluster.options.leaseTtlSeconds * 1000);
       await ctx.step("bridged");
       ctx.cluster.healNetwork();
+      await ctx.cluster.restartExited(wasUp);
+      // A node whose lease keepalive stream ran through a cut member loses its lease (docs/drills.md, Findings).
+      const lost = leaseLosers(ctx, since);
+      if (lost.length) ctx.cluster.record("reaction", `lost their lease while bridged: ${lost.join(", ")}`);
+      await releaseTrippedBreaker(ctx);
       await ctx.step("healed", { converge: true });
-      ctx.check((await placementOfExclusive(ctx)) === before, `nothing moved (before: ${before})`);
+      if (!lost.length) ctx.check((await placementOfExclusive(ctx)) === before, `nothing moved (before: ${before})`);
     },
   },
   {
