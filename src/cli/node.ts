@@ -77,13 +77,21 @@ export function registerNode(program: Command): void {
       log.info({ event: "web", url: web.url }, `serving the web console at ${web.url} (${web.who})`);
       void daemon.exited.then(() => web.console.close());
     }
+    // Handlers before the pid file: whoever reads the pid may signal at once, and an unhandled SIGTERM kills outright.
+    process.on("SIGTERM", () => void daemon.requestShutdown());
+    process.on("SIGINT", () => void daemon.requestShutdown());
     mkdirSync(daemonDir(opts), { recursive: true });
     watchParent(daemonDir(opts));
     writeFenceRegistry(daemonDir(opts), process.env.PACER_SUBREAPER === "1");
-    process.on("SIGTERM", () => void daemon.requestShutdown());
-    process.on("SIGINT", () => void daemon.requestShutdown());
-    await daemon.start();
+    // A shutdown granted while joining finishes the daemon with the join still waiting on a closed store.
+    await Promise.race([daemon.start(), daemon.exited]);
     if (metrics) store.watchDc((dc) => metrics.dcSeen(dc)).catch((err: Error) => log.warn({ err: err.message }, "metrics: cannot watch the DC"));
     process.exitCode = await daemon.exited;
+    // Everything is closed; a handle still open (a watch re-armed by a reconnecting etcd client)
+    // must not keep a finished daemon alive, which its supervisor would take for a hung stop.
+    setTimeout(() => {
+      log.warn({ event: "exit-forced" }, "the daemon finished but something kept the process alive: exiting");
+      process.exit();
+    }, 2000).unref();
   });
 }

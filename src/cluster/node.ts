@@ -93,6 +93,10 @@ export class NodeDaemon {
   private async join(): Promise<void> {
     const session = await this.openSessionWithRetry();
     if (!session) return;
+    if (this.stopped) {
+      await session.close().catch(() => undefined);
+      return;
+    }
     this.session = session;
     // Once the lease is in doubt, etcd writes may hang until it answers again: the executor must
     // not wait for them while stopping resources (what they would record dies with the lease anyway).
@@ -109,7 +113,7 @@ export class NodeDaemon {
       observer: this.opts.observers?.operations,
       agentRunner: this.opts.agentRunner,
       sink: {
-        result: (r) => {
+        result: (r, h) => {
           void emitEvent(this.store, {
             kind: "action-finished",
             node: r.node,
@@ -127,8 +131,12 @@ export class NodeDaemon {
     await this.probe();
     this.systemd?.send("READY=1");
     this.systemd?.startWatchdog(() => this.leaseState !== "fence");
-    // The lease was lost while probing: demote closed this executor and started the next join.
-    if (this.session !== session) return;
+    // The lease was lost while probing (demote closed this executor and started the next join),
+    // or the daemon finished meanwhile, perhaps before this executor existed.
+    if (this.session !== session) {
+      if (this.stopped) await this.executor?.close().catch(() => undefined);
+      return;
+    }
     await this.watchCluster(session).catch((err: unknown) => {
       // etcd failed us while the lease was being lost (the next join takes over), or the
       // daemon finished meanwhile (a shutdown granted at once) and closed the store.
@@ -223,10 +231,7 @@ export class NodeDaemon {
       }),
       await this.store.watchAttributes((event) => {
         this.background("attribute", executor.mirrorAttribute(event.node, event.name, event.value));
-        if (event.node === this.opts.name && event.name === SHUTDOWN_GRANTED_ATTRIBUTE && event.value && this.shuttingDown) {
-          this.log.info({ event: "shutdown-granted" }, "the DC granted the shutdown: every resource here is stopped");
-          void this.finish(0);
-        }
+        if (event.node === this.opts.name && event.name === SHUTDOWN_GRANTED_ATTRIBUTE && event.value) this.onShutdownGranted();
       }),
     ];
     // The lease was lost while these were being set up: demote did not see them, and the next
@@ -236,10 +241,19 @@ export class NodeDaemon {
       return;
     }
     this.watches.push(...watches);
+    // The join wrote a pending shutdown request before these watches existed: a DC quick to grant
+    // it (nothing runs here) did so unseen, and waiting for the event would wait forever.
+    if (this.shuttingDown && (await this.store.attributes()).get(this.opts.name)?.[SHUTDOWN_GRANTED_ATTRIBUTE]) this.onShutdownGranted();
     await this.refreshMembers();
     const dc = await this.store.currentDc();
     this.term = dc?.term;
     if (!dc) await this.campaign(session);
+  }
+
+  private onShutdownGranted(): void {
+    if (!this.shuttingDown || this.stopped) return;
+    this.log.info({ event: "shutdown-granted" }, "the DC granted the shutdown: every resource here is stopped");
+    void this.finish(0);
   }
 
   /** Work started from an event: a failure is logged, never left to crash the daemon. */
@@ -370,11 +384,16 @@ export class NodeDaemon {
   async finish(code: number): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    // A join in progress (the grant can arrive while it probes) checks the session after each step: ending it here stops that join.
+    const session = this.session;
+    this.session = undefined;
     this.monitor?.stop();
     this.controller?.stop("node exiting");
     for (const unwatch of this.watches.splice(0)) await unwatch().catch(() => undefined);
-    await this.executor?.close().catch(() => undefined);
-    await this.session?.close().catch(() => undefined);
+    const executor = this.executor;
+    this.executor = undefined;
+    await executor?.close().catch(() => undefined);
+    await session?.close().catch(() => undefined);
     await this.store.close().catch(() => undefined);
     this.systemd?.close();
     this.exitResolve?.(code);
