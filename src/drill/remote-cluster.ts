@@ -129,7 +129,8 @@ export class RemoteCluster {
         message: `configuration NOT restored: someone else changed it during the drill (revisions ${this.foreignChanges.join(", ")}); the drill's own changes may still be in it ("pacer configure history" shows them; the drill found revision ${this.saved.revision})`,
       };
     }
-    if (!current || current.xml === this.saved.xml) return { restored: true, message: "configuration as the drill found it (nothing to restore)" };
+    if (!current) return { restored: false, message: "configuration NOT restored: the cluster's configuration cannot be read now" };
+    if (current.xml === this.saved.xml) return { restored: true, message: "configuration as the drill found it (nothing to restore)" };
     try {
       const back = await this.store.commitConfig(this.saved.xml, current.revision);
       this.lastKnownRevision = back.revision;
