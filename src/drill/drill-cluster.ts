@@ -376,19 +376,23 @@ export class DrillCluster {
     await this.namespaces?.removeAll();
   }
 
+  /** Every node's namespace, proxies and OCF root, the nodes side by side (each takes a dozen `ip` calls). */
   private async prepareNodes(): Promise<void> {
-    for (const [i, name] of this.names.entries()) {
-      const net = this.namespaces ? await this.namespaces.create(i + 1) : undefined;
-      if (net) this.networks.set(name, net);
-      const listen = net?.hostAddress ?? "127.0.0.1";
-      const proxies: FaultProxy[] = [];
-      for (const m of this.etcd.members) {
-        const url = new URL(m.clientUrl);
-        proxies.push(await FaultProxy.start(listen, { host: url.hostname, port: Number(url.port) }));
-      }
-      this.proxies.set(name, proxies);
-      this.buildOcfRoot(name, true);
-    }
+    await Promise.all(
+      this.names.map(async (name, i) => {
+        const net = this.namespaces ? await this.namespaces.create(i + 1) : undefined;
+        if (net) this.networks.set(name, net);
+        const listen = net?.hostAddress ?? "127.0.0.1";
+        const proxies = await Promise.all(
+          this.etcd.members.map((m) => {
+            const url = new URL(m.clientUrl);
+            return FaultProxy.start(listen, { host: url.hostname, port: Number(url.port) });
+          }),
+        );
+        this.proxies.set(name, proxies);
+        this.buildOcfRoot(name, true);
+      }),
+    );
   }
 
   /** The node's own OCF root: the system's providers, pacer's agents, and the test-only drill agents (unless withheld). */
