@@ -5,24 +5,39 @@
  * agent missing on one node.
  */
 import { sleep } from "../../clock.js";
-import type { Drill } from "../types.js";
+import { liveStatus } from "../../cluster/status-view.js";
+import type { Drill, DrillContext } from "../types.js";
 import { activeOn, bringUp, faultSwitch, nodeOf, waitFor } from "./helpers.js";
+
+/** trouble's migration-threshold in the base configuration. */
+const MIGRATION_THRESHOLD = 2;
+
+/** A resource's fail count on a node, as the cluster's status reports it. */
+async function failCountOf(ctx: DrillContext, rsc: string, node: string): Promise<number> {
+  const status = await liveStatus(ctx.cluster.store);
+  return status?.json.failures.find((f) => f.resource === rsc && f.node === node)?.failCount ?? 0;
+}
 
 export const agentDrills: Drill[] = [
   {
     name: "monitor-flapping",
     family: "agent",
-    injects: "Turns the Fault agent's monitor failure on and off a seeded 2–4 times where 'trouble' runs, a few monitor intervals each.",
-    holds: "Each failure is recovered; after migration-threshold (2) failures the resource leaves that node; it is never active twice; convergence once the flapping stops.",
+    injects: "Makes the Fault agent's monitor fail where 'trouble' runs until the cluster records the failure, then lets it pass again; a seeded 2–4 such flaps.",
+    holds: "Each failure is recovered and counted once; after migration-threshold (2) failures on a node 'trouble' leaves that node (and, with at most 4 flaps over 3 nodes, is never banned everywhere); it is never active twice; convergence after each flap.",
     async run(ctx) {
       await bringUp(ctx);
       const flaps = ctx.random.between(2, 4);
       for (let i = 0; i < flaps; i++) {
         const node = await nodeOf(ctx, "trouble");
+        const before = await failCountOf(ctx, "trouble", node);
         faultSwitch(ctx, "monitor-fail", true, node);
-        await sleep(ctx.random.between(2500, 5000));
+        // Off as soon as the failure is counted: the recovery's start and monitor then pass, so one flap is one failure.
+        await waitFor(ctx, `a monitor failure of trouble on ${node} counted`, async () => (await failCountOf(ctx, "trouble", node)) > before);
         faultSwitch(ctx, "monitor-fail", false, node);
         await ctx.step(`flap ${i + 1}`, { converge: true });
+        const count = await failCountOf(ctx, "trouble", node);
+        ctx.check(count === before + 1, `one failure counted for flap ${i + 1} of trouble on ${node} (${before} before, ${count} after)`);
+        if (count >= MIGRATION_THRESHOLD) ctx.check((await nodeOf(ctx, "trouble")) !== node, `trouble left ${node} after ${count} failures there`);
       }
     },
   },
