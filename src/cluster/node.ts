@@ -121,7 +121,7 @@ export class NodeDaemon {
             message: `${r.task}${r.intervalMs ? ` (every ${r.intervalMs / 1000} s)` : ""} of ${r.rsc} on ${r.node} finished: rc ${r.rc}${r.exitReason ? ` (${r.exitReason})` : ""}`,
             details: { task: r.task, intervalMs: r.intervalMs, rc: r.rc, opStatus: r.opStatus, execMs: r.execMs, term: r.term, action: r.id },
           });
-          return untilLost(this.store.putResult(session, r));
+          return untilLost(this.store.putResult(session, r, h));
         },
         history: (h) => untilLost(this.store.putHistory(session, h)),
       },

@@ -36,7 +36,8 @@ export class RecordingSink implements ExecutorSink {
   readonly histories: ResourceHistory[] = [];
   readonly attributes: { node: string; name: string; value: string | undefined; lifetime: AttributeLifetime }[] = [];
 
-  result(r: ActionResult): void {
+  result(r: ActionResult, h?: ResourceHistory): void {
+    if (h) this.histories.push(h);
     this.results.push(r);
   }
 

@@ -195,6 +195,42 @@ export function describeStoreContract(name: string, env: StoreEnv): void {
         await stop();
       }));
 
+    it("dispatches and removes many actions at once, past etcd's per-transaction limit, only under the current term", () =>
+      withCluster(2, async ([a, b]) => {
+        const [sa, sb] = [await a!.openSession("node1", TTL), await b!.openSession("node2", TTL)];
+        const term = (await a!.campaign(sa))!;
+        const ids = Array.from({ length: 150 }, (_, i) => `p${i}`);
+        const seen = new Set<string>();
+        const stop = await b!.watchActions("node2", (e) => {
+          if (e.type === "put") seen.add(e.value!.id);
+          else seen.delete(e.key.split("/").pop()!);
+        });
+        await a!.dispatchAll(term, ids.map((id) => action(term, "node2", id)));
+        await waitFor(() => seen.size === 150, 2000, "150 action events");
+        await a!.cancelActions(term, "node2", ids.slice(0, 120));
+        await waitFor(() => seen.size === 30, 2000, "120 deletions");
+        expect([...seen].sort()).toEqual(ids.slice(120).sort());
+        await a!.resign(sa, term);
+        await b!.campaign(sb);
+        await expect(a!.dispatchAll(term, [action(term, "node2", "late")])).rejects.toBeInstanceOf(StaleWriteError);
+        await expect(a!.cancelActions(term, "node2", ids.slice(120))).rejects.toBeInstanceOf(StaleWriteError);
+        await stop();
+      }));
+
+    it("writes a result together with the history it changed", () =>
+      withCluster(2, async ([a, b]) => {
+        const sa = await a!.openSession("node1", TTL);
+        const histories: string[] = [];
+        const stop = await b!.watchResults(() => {
+          // The history is in place by the time its result is seen.
+          void b!.allHistory().then((all) => histories.push(...(all.get("node1") ?? []).map((h) => h.id)));
+        });
+        await a!.putResult(sa, result("node1", "r1", "5"), history("web"));
+        await waitFor(() => histories.length === 1, 2000, "the result event");
+        expect(histories).toEqual(["web"]);
+        await stop();
+      }));
+
     it("refuses to campaign with a session that has ended", () =>
       withCluster(1, async ([s]) => {
         const session = await s!.openSession("node1", TTL);

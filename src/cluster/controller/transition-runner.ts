@@ -18,7 +18,7 @@ import { inputIgnoredForMigration } from "../../scheduler/migrate.js";
 import type { Transition } from "../../scheduler/schedule.js";
 import { isScheduled } from "../../scheduler/execution.js";
 import { Ord, type Action } from "../../scheduler/types.js";
-import { StaleWriteError, type ActionResult, type ClusterStore } from "../store/types.js";
+import { StaleWriteError, type ActionRequest, type ActionResult, type ClusterStore } from "../store/types.js";
 import { CANCEL } from "../../scheduler/cancel.js";
 import { historyIdOf } from "../../scheduler/resources.js";
 import { PRIORITY_FENCING_DELAY } from "../../scheduler/fencing.js";
@@ -71,6 +71,10 @@ export class TransitionRunner {
   private readonly ready: Action[] = [];
   private readyHead = 0;
   private readonly flights = new Map<string, Flight>();
+  /** Requests started but not yet sent (sendOutbox). */
+  private readonly outbox: ActionRequest[] = [];
+  /** Per node, answered actions whose keys are to be removed (cleanUp). */
+  private readonly answered = new Map<string, string[]>();
   /** Fencing and other DC-side steps in progress. */
   private readonly local = new Set<Action>();
   /** (node, history id) pairs this transition sent actions for: their history changes are expected. */
@@ -173,6 +177,24 @@ export class TransitionRunner {
       if (!this.waiting.delete(action)) continue;
       this.start(action);
     }
+    this.sendOutbox();
+  }
+
+  /**
+   * Everything made ready together goes out in as few etcd transactions as
+   * etcd allows: one transaction per action made the DC's etcd round trips
+   * the bulk of a bulk start's cost (hundreds of probes at once).
+   */
+  private sendOutbox(): void {
+    const batch = this.outbox.splice(0);
+    if (batch.length === 0) return;
+    this.ctx.store.dispatchAll(this.identity.term, batch).catch((err: unknown) => {
+      for (const request of batch) {
+        const flight = this.flights.get(request.id);
+        if (flight) this.land(request.id, flight);
+      }
+      this.failed(err, batch.length === 1 ? `dispatching ${batch[0]!.id} to ${batch[0]!.node}` : `dispatching ${batch.length} actions`);
+    });
   }
 
   /** Start one action (a pseudo action completes on the spot). */
@@ -221,11 +243,7 @@ export class TransitionRunner {
       { action: action.key, node, id: request.id, transitionKey: request.transitionKey, reason: action.reason },
       `dispatching ${action.key} to ${node}`,
     );
-    this.ctx.store.dispatch(this.identity.term, request).catch((err: unknown) => {
-      const flight = this.flights.get(request.id);
-      if (flight) this.land(request.id, flight);
-      this.failed(err, `dispatching ${action.key} to ${node}`);
-    });
+    this.outbox.push(request);
   }
 
   private async fence(action: Action, target: string): Promise<void> {
@@ -274,11 +292,21 @@ export class TransitionRunner {
   private cleanUp(flight: Flight, succeeded: boolean): void {
     const ids = flight.action.intervalMs > 0 ? [] : [flight.id];
     if (succeeded && flight.action.task === "stop" && flight.action.rsc) ids.push(...recurringActionIds(flight.action.rsc));
-    for (const id of ids) {
-      this.ctx.store.cancelAction(this.identity.term, flight.node, id).catch((err: unknown) => {
-        this.ctx.log.debug({ err, id, node: flight.node }, "could not remove an answered action");
+    if (ids.length === 0) return;
+    const pending = this.answered.get(flight.node);
+    if (pending) pending.push(...ids);
+    else this.answered.set(flight.node, ids);
+    // Results arrive in bursts: remove the burst's actions together, once it has been read.
+    if (this.answered.size === 1 && !pending) setImmediate(() => this.removeAnswered());
+  }
+
+  private removeAnswered(): void {
+    for (const [node, ids] of this.answered) {
+      this.ctx.store.cancelActions(this.identity.term, node, ids).catch((err: unknown) => {
+        this.ctx.log.debug({ err, ids, node }, "could not remove answered actions");
       });
     }
+    this.answered.clear();
   }
 
   private land(id: string, flight: Flight): void {

@@ -41,6 +41,7 @@ function launcherScript(): string {
 
 export class AgentLauncher {
   private child: ChildProcess | undefined;
+  private starting: Promise<ChildProcess> | undefined;
   private readonly pending = new Map<string, Pending>();
   private nextId = 1;
   private buffered = "";
@@ -87,10 +88,15 @@ export class AgentLauncher {
     };
   }
 
-  private async started(): Promise<ChildProcess> {
-    if (this.child) return this.child;
+  /** The running launcher; the first of a burst of runs starts it, the others wait for that one. */
+  private started(): Promise<ChildProcess> {
+    if (this.child) return Promise.resolve(this.child);
+    this.starting ??= this.start().finally(() => (this.starting = undefined));
+    return this.starting;
+  }
+
+  private async start(): Promise<ChildProcess> {
     await mkdir(this.outputDir, { recursive: true });
-    if (this.child) return this.child;
     const child = spawn("perl", [launcherScript()], { stdio: ["pipe", "pipe", "inherit"] });
     this.child = child;
     child.stdout!.setEncoding("utf8");

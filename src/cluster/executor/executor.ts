@@ -393,14 +393,14 @@ export class Executor {
     return result;
   }
 
-  /** History first, then the result, so whoever sees the result finds the history in place. */
+  /** History and result together (history first), so whoever sees the result finds the history in place. */
   private report(historyId: string, history: ResourceHistory | undefined, result: ActionResult | undefined): Promise<void> {
     const { sink } = this.options;
     const previous = this.reporting.get(historyId) ?? Promise.resolve();
     const next = previous.then(async () => {
       try {
-        if (history) await sink.history(history);
-        if (result) await sink.result(result);
+        if (result) await sink.result(result, history);
+        else if (history) await sink.history(history);
       } catch (err) {
         this.log.error({ err, rsc: historyId }, "reporting an operation failed");
       }

@@ -9,8 +9,12 @@ import type { ActionResult } from "../store/types.js";
 
 /** Where results and history go (the node daemon writes them to the store). */
 export interface ExecutorSink {
-  /** The result of a requested action; for a recurring monitor, its first result and every change after. */
-  result(result: ActionResult): void | Promise<void>;
+  /**
+   * The result of a requested action; for a recurring monitor, its first result and every
+   * change after. With the resource's history when the action changed it: both are to be
+   * recorded together, the history first (one etcd transaction for the node daemon).
+   */
+  result(result: ActionResult, history?: ResourceHistory): void | Promise<void>;
   /** The resource's whole operation history on this node after a change (one record per resource). */
   history(history: ResourceHistory): void | Promise<void>;
 }

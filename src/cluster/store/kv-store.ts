@@ -40,6 +40,8 @@ export interface StoreLimits {
 }
 
 const SAVE_INPUT_ATTEMPTS = 5;
+/** Operations per batched transaction, well under etcd's default --max-txn-ops (128). */
+const TXN_OPS = 100;
 
 export class KvClusterStore implements ClusterStore {
   private readonly log: Logger;
@@ -182,16 +184,29 @@ export class KvClusterStore implements ClusterStore {
   // ---- DC → executors ----
 
   async dispatch(term: Term, action: ActionRequest): Promise<void> {
-    if (action.term !== term) throw new RangeError(`action ${action.id} carries term ${action.term}, dispatched under ${term}`);
-    await this.guardedByTerm(term, [{ op: "put", key: keys.action(action.node, action.id), value: JSON.stringify(action) }]);
+    await this.dispatchAll(term, [action]);
+  }
+
+  async dispatchAll(term: Term, actions: ActionRequest[]): Promise<void> {
+    for (const action of actions) {
+      if (action.term !== term) throw new RangeError(`action ${action.id} carries term ${action.term}, dispatched under ${term}`);
+    }
+    await this.guardedByTermInBatches(term, actions.map((action): Op => ({ op: "put", key: keys.action(action.node, action.id), value: JSON.stringify(action) })));
   }
 
   /** Deletes the action and its result (the executor stops a recurring operation when its action vanishes). */
   async cancelAction(term: Term, node: string, id: string): Promise<void> {
-    await this.guardedByTerm(term, [
-      { op: "delete", key: keys.action(node, id) },
-      { op: "delete", key: keys.result(node, id) },
-    ]);
+    await this.cancelActions(term, node, [id]);
+  }
+
+  async cancelActions(term: Term, node: string, ids: string[]): Promise<void> {
+    await this.guardedByTermInBatches(
+      term,
+      ids.flatMap((id): Op[] => [
+        { op: "delete", key: keys.action(node, id) },
+        { op: "delete", key: keys.result(node, id) },
+      ]),
+    );
   }
 
   async saveInput(term: Term, cibXml: string): Promise<number> {
@@ -237,11 +252,10 @@ export class KvClusterStore implements ClusterStore {
     return this.watch({ prefix: keys.actionsPrefix(node) }, (event) => onAction(watchEvent(event, this.decodeEvent<ActionRequest>(event))));
   }
 
-  async putResult(session: Session, result: ActionResult): Promise<void> {
+  async putResult(session: Session, result: ActionResult, history?: ResourceHistory): Promise<void> {
     assertOwnNode(session, result.node);
-    await this.guardedByLease(session, [
-      { op: "put", key: keys.result(result.node, result.id), value: JSON.stringify(result), lease: session.leaseId },
-    ]);
+    const put: Op = { op: "put", key: keys.result(result.node, result.id), value: JSON.stringify(result), lease: session.leaseId };
+    await this.guardedByLease(session, history ? [this.historyPut(session, history), put] : [put]);
   }
 
   watchResults(onResult: (event: WatchEvent<ActionResult>) => void): Promise<Unsubscribe> {
@@ -249,9 +263,11 @@ export class KvClusterStore implements ClusterStore {
   }
 
   async putHistory(session: Session, history: ResourceHistory): Promise<void> {
-    await this.guardedByLease(session, [
-      { op: "put", key: keys.ops(session.node, history.id), value: JSON.stringify(history), lease: session.leaseId },
-    ]);
+    await this.guardedByLease(session, [this.historyPut(session, history)]);
+  }
+
+  private historyPut(session: Session, history: ResourceHistory): Op {
+    return { op: "put", key: keys.ops(session.node, history.id), value: JSON.stringify(history), lease: session.leaseId };
   }
 
   async deleteHistory(node: string, rsc: string): Promise<void> {
@@ -367,6 +383,15 @@ export class KvClusterStore implements ClusterStore {
   private async guardedByTerm(term: Term, ops: Op[]): Promise<void> {
     const res = await this.kv.txn([this.termGuard(term)], ops, [{ op: "get", key: keys.dc }]);
     if (!res.succeeded) throw staleTerm(term, res.gets[0]);
+  }
+
+  /**
+   * Many term-guarded operations in transactions of at most TXN_OPS each (etcd refuses
+   * more than --max-txn-ops, 128 by default, in one transaction), one after the other:
+   * a lost term stops at the first refused batch.
+   */
+  private async guardedByTermInBatches(term: Term, ops: Op[]): Promise<void> {
+    for (let at = 0; at < ops.length; at += TXN_OPS) await this.guardedByTerm(term, ops.slice(at, at + TXN_OPS));
   }
 
   private async guardedByLease(session: Session, ops: Op[]): Promise<void> {

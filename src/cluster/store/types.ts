@@ -179,14 +179,19 @@ export interface ClusterStore {
 
   // DC → executors (guarded by the term: throws StaleWriteError when it is no longer current)
   dispatch(term: Term, action: ActionRequest): Promise<void>;
+  /** Many actions in as few etcd transactions as etcd allows (a bulk start's hundreds of probes). */
+  dispatchAll(term: Term, actions: ActionRequest[]): Promise<void>;
   cancelAction(term: Term, node: string, id: string): Promise<void>;
+  /** cancelAction for several actions of one node, batched like dispatchAll. */
+  cancelActions(term: Term, node: string, ids: string[]): Promise<void>;
   saveInput(term: Term, cibXml: string): Promise<number>;
   loadInput(n: number): Promise<string | undefined>;
   listInputs(): Promise<number[]>;
 
   // Executors (guarded by the session lease)
   watchActions(node: string, onAction: (event: WatchEvent<ActionRequest>) => void): Promise<Unsubscribe>;
-  putResult(session: Session, result: ActionResult): Promise<void>;
+  /** With `history`, the resource's updated history is written in the same transaction, before the result. */
+  putResult(session: Session, result: ActionResult, history?: ResourceHistory): Promise<void>;
   watchResults(onResult: (event: WatchEvent<ActionResult>) => void): Promise<Unsubscribe>;
   putHistory(session: Session, history: ResourceHistory): Promise<void>;
   deleteHistory(node: string, rsc: string): Promise<void>;
