@@ -11,7 +11,8 @@
  *             kill their process groups and exit (self-fencing)
  *
  * With the production TTL of 10 s, demoteAt = 6 s and fenceAt = 8 s
- * (see docs/runtime.md); short test TTLs keep 1 s and 0.5 s of margin.
+ * (see docs/runtime.md); short test TTLs demote at TTL − 1.5 s (not before
+ * 2/3 TTL) and fence at TTL − 0.5 s.
  */
 export type LeaseState = "ok" | "suspect" | "demoted" | "fence";
 
@@ -24,13 +25,11 @@ export interface LeaseDeadlines {
 
 export function leaseDeadlines(ttlSeconds: number): LeaseDeadlines {
   const ttlMs = ttlSeconds * 1000;
-  const long = ttlSeconds >= 8;
-  return {
-    ttlMs,
-    suspectAtMs: ttlMs / 2,
-    demoteAtMs: long ? ttlMs - 4000 : ttlMs - 1000,
-    fenceAtMs: long ? ttlMs - 2000 : ttlMs - 500,
-  };
+  if (ttlSeconds >= 8) return { ttlMs, suspectAtMs: ttlMs / 2, demoteAtMs: ttlMs - 4000, fenceAtMs: ttlMs - 2000 };
+  // Short TTLs (tests, drills): stops get up to a second before the fence (agents such as
+  // `anything` poll their daemon's death once a second), but demoting only once two keepalives
+  // (sent every TTL/3) went unanswered: one late answer must not stop everything.
+  return { ttlMs, suspectAtMs: ttlMs / 2, demoteAtMs: Math.round(Math.max((2 * ttlMs) / 3, ttlMs - 1500)), fenceAtMs: ttlMs - 500 };
 }
 
 export function leaseState(ageMs: number, d: LeaseDeadlines): LeaseState {

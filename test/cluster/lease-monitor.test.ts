@@ -16,6 +16,8 @@ describe("lease deadlines", () => {
     expect(d.demoteAtMs).toBe(2000);
     expect(d.fenceAtMs).toBe(2500);
     expect(d.fenceAtMs).toBeLessThan(d.ttlMs);
+    const four = leaseDeadlines(4);
+    expect([four.suspectAtMs, four.demoteAtMs, four.fenceAtMs]).toEqual([2000, 2667, 3500]);
   });
 });
 
@@ -80,9 +82,9 @@ describe("lease monitor timing", () => {
     const [suspect, demoted, fence] = reported.map((r) => r.ageMs);
     expect(suspect).toBeGreaterThanOrEqual(2000);
     expect(suspect).toBeLessThan(2010);
-    expect(demoted).toBeGreaterThanOrEqual(3000);
-    expect(demoted).toBeLessThan(3010);
-    // The whole 500 ms between demote and fence is left for stopping resources.
+    expect(demoted).toBeGreaterThanOrEqual(2667);
+    expect(demoted).toBeLessThan(2677);
+    // The whole time between demote and fence is left for stopping resources.
     expect(fence).toBeGreaterThanOrEqual(3500);
     expect(fence).toBeLessThan(3510);
   });
