@@ -152,7 +152,8 @@ program
   .option("--nodes-per-client <n>", "virtual nodes sharing one etcd client", positive, 25)
   .option("--monitor <interval>", "recurring monitor interval", durationMs, 60_000)
   .option("--max-seconds <n>", "give up after this long", positive, 900)
-  .action((o: { nodes: number; resources: number; candidates: number; leaseTtl: number; virtualLeaseTtl: number; nodesPerClient: number; monitor: number; maxSeconds: number }) =>
+  .option("--profile <dir>", "run the DC's daemon with --cpu-prof into this directory")
+  .action((o: { nodes: number; resources: number; candidates: number; leaseTtl: number; virtualLeaseTtl: number; nodesPerClient: number; monitor: number; maxSeconds: number; profile?: string }) =>
     exitAfter(
       scaleBench({
         nodes: o.nodes,
@@ -163,6 +164,7 @@ program
         nodesPerClient: o.nodesPerClient,
         monitorMs: o.monitor,
         maxSeconds: o.maxSeconds,
+        profileDir: o.profile,
       }),
     ),
   );

@@ -8,7 +8,7 @@
  */
 import { freePort } from "../free-port.js";
 import { execa, type ResultPromise } from "execa";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { logger } from "../log.js";
@@ -74,6 +74,10 @@ export class LocalCluster {
     const logFile = this.logFile(name);
     const flags = this.opts.nodeFlags ?? [];
     const own = this.opts.perNode?.(name) ?? {};
+    // The log file itself is the daemon's stderr: through a pipe this process drains, a busy
+    // parent (the scale benchmark's virtual nodes) would stall the daemon's synchronous log writes.
+    // (execa's types name only descriptors 1 and 2; at run time it passes any descriptor number on.)
+    const logFd = openSync(logFile, "a");
     const command = [...(own.prefix ?? []), ...(flags.length ? [process.execPath, ...flags] : []), this.opts.pacerBin];
     const child = execa(
       command[0]!,
@@ -82,8 +86,9 @@ export class LocalCluster {
         ...["node", "run", "--name", name, "--etcd", own.etcd ?? this.endpoint, "--state-dir", this.stateDir(name), "--lease-ttl", String(this.opts.leaseTtlSeconds)],
         ...(own.ocfRoot ? ["--ocf-root", own.ocfRoot] : []),
       ],
-      { stdout: "ignore", stderr: { file: logFile, append: true }, cleanup: true, forceKillAfterDelay: 10_000, reject: false, env: this.opts.env },
+      { stdout: "ignore", stderr: logFd as 2, cleanup: true, forceKillAfterDelay: 10_000, reject: false, env: this.opts.env },
     );
+    closeSync(logFd);
     this.nodes.set(name, child);
     log.info({ event: "node-started", node: name, pid: child.pid, log: logFile }, `node ${name} started (log: ${logFile})`);
   }
