@@ -29,7 +29,7 @@ import { selfFence } from "./self-fence.js";
 import { DEFAULT_OCF_ROOT } from "./executor/agent-runner.js";
 import { openEtcdStore } from "./store/etcd-store.js";
 import { keys, keySegments } from "./store/keys.js";
-import type { ClusterStore, Session, Term, Unsubscribe } from "./store/types.js";
+import type { ActionRequest, ClusterStore, Session, Term, Unsubscribe } from "./store/types.js";
 
 export interface NodeDaemonOptions {
   name: string;
@@ -58,6 +58,8 @@ export class NodeDaemon {
   private monitor: LeaseMonitor | undefined;
   /** The lease monitor's newest verdict: past "fence", the daemon no longer tells systemd's watchdog it is alive. */
   private leaseState: LeaseState = "ok";
+  /** Actions held while the lease is suspect (see leaseConfirmed). */
+  private leaseWaiters: (() => void)[] = [];
   /** systemd notifications when the daemon runs as a Type=notify unit (systemd-notify.ts). */
   private readonly systemd = SystemdNotifier.fromEnvironment();
   private term: Term | undefined;
@@ -217,14 +219,7 @@ export class NodeDaemon {
           this.log.warn({ event: "stale-action", action: action.id, term: action.term, current: this.term }, "refusing an action from a DC term that is not current");
           return;
         }
-        void emitEvent(this.store, {
-          kind: "action-started",
-          node: action.node,
-          rsc: action.rsc,
-          message: `${action.task}${action.intervalMs ? ` (every ${action.intervalMs / 1000} s)` : ""} of ${action.rsc} on ${action.node} started`,
-          details: { task: action.task, intervalMs: action.intervalMs, term: action.term, action: action.id, agent: action.agent },
-        });
-        this.background("action", executor.execute(action));
+        this.background("action", this.leaseConfirmed(session).then((ok) => (ok ? this.runAction(executor, action) : this.dropAction(action.id))));
       }),
       await this.store.watchConfig((event) => {
         if (event.value) this.config = configurationCib(event.value);
@@ -254,6 +249,32 @@ export class NodeDaemon {
     if (!this.shuttingDown || this.stopped) return;
     this.log.info({ event: "shutdown-granted" }, "the DC granted the shutdown: every resource here is stopped");
     void this.finish(0);
+  }
+
+  /**
+   * Nothing new starts while the lease is in doubt: an action waits until a keepalive is
+   * acknowledged again, or is dropped when the lease is lost (the session's stops take over,
+   * and the DC learns of it from the lost session). Waiters wake in arrival order, so a
+   * resource's actions keep theirs.
+   */
+  private async leaseConfirmed(session: Session): Promise<boolean> {
+    while (this.leaseState === "suspect" && this.session === session) await new Promise<void>((wake) => this.leaseWaiters.push(wake));
+    return this.leaseState === "ok" && this.session === session;
+  }
+
+  private async runAction(executor: Executor, action: ActionRequest): Promise<void> {
+    void emitEvent(this.store, {
+      kind: "action-started",
+      node: action.node,
+      rsc: action.rsc,
+      message: `${action.task}${action.intervalMs ? ` (every ${action.intervalMs / 1000} s)` : ""} of ${action.rsc} on ${action.node} started`,
+      details: { task: action.task, intervalMs: action.intervalMs, term: action.term, action: action.id, agent: action.agent },
+    });
+    await executor.execute(action);
+  }
+
+  private dropAction(id: string): void {
+    this.log.warn({ event: "action-dropped", action: id }, "dropping an action that waited for the lease to be confirmed: the lease was lost");
   }
 
   /** Work started from an event: a failure is logged, never left to crash the daemon. */
@@ -311,6 +332,7 @@ export class NodeDaemon {
   private async onLeaseState(state: LeaseState, previous: LeaseState, ageMs: number): Promise<void> {
     const age = Math.round(ageMs);
     this.leaseState = state;
+    for (const wake of this.leaseWaiters.splice(0)) wake();
     switch (state) {
       case "ok":
         this.log.info({ event: "lease-ok", ageMs: age }, "lease confirmed again");

@@ -1,0 +1,80 @@
+/**
+ * A node whose lease is in doubt (no keepalive acknowledged for TTL/2) starts
+ * nothing new: an action that arrives then waits until a keepalive is
+ * acknowledged again, and runs only then.
+ *
+ * In-memory store (the daemon is above the store interface); the session's
+ * renewal time is set by hand to make the lease suspect and healthy again.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { pino } from "pino";
+import { afterEach, describe, expect, it } from "vitest";
+import { sleep } from "../../src/clock.js";
+import { NodeDaemon } from "../../src/cluster/node.js";
+import { MemoryEtcd } from "../../src/cluster/store/memory-store.js";
+import type { ActionRequest, ClusterStore, Session } from "../../src/cluster/store/types.js";
+import { poll } from "../../src/poll.js";
+
+describe("a suspect lease", () => {
+  const cleanup: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const step of cleanup.splice(0).reverse()) await step();
+  });
+
+  it("holds a new action until a keepalive is acknowledged again", async () => {
+    const etcd = new MemoryEtcd();
+    const base = etcd.store("t");
+    // undefined: the store's own renewal time; a number: the renewal time this test pretends.
+    let pretendRenewedAt: number | undefined;
+    const store = new Proxy(base, {
+      get(target, prop, receiver) {
+        if (prop === "openSession")
+          return async (node: string, ttl: number): Promise<Session> => {
+            const session = await target.openSession(node, ttl);
+            return Object.assign(Object.create(session) as Session, { renewedAt: () => pretendRenewedAt ?? session.renewedAt() });
+          };
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    }) as ClusterStore;
+    const lines: { event?: string; action?: string }[] = [];
+    const log = pino({ level: "info" }, { write: (line: string) => void lines.push(JSON.parse(line) as { event?: string }) });
+    const stateDir = mkdtempSync(join(tmpdir(), "pacer-node-suspect-"));
+    cleanup.push(() => rmSync(stateDir, { recursive: true, force: true }));
+    const daemon = new NodeDaemon({ name: "n1", endpoints: [], cluster: "t", stateDir, leaseTtlSeconds: 10, log, store });
+    cleanup.push(() => daemon.finish(0));
+    await daemon.start();
+    const term = await poll(async () => (await base.currentDc())?.term, { timeoutMs: 10_000, what: "n1 elected DC" });
+
+    // Half the TTL without an acknowledged keepalive, short of the demotion point (6 s).
+    pretendRenewedAt = performance.now() - 5200;
+    await poll(() => lines.some((l) => l.event === "lease-suspect") || undefined, { timeoutMs: 5000, what: "the lease suspect" });
+    const action: ActionRequest = {
+      id: "probe-while-suspect",
+      term,
+      node: "n1",
+      rsc: "nothing",
+      historyId: "nothing",
+      agent: { class: "ocf", provider: "pacer", type: "Absent" },
+      task: "monitor",
+      intervalMs: 0,
+      timeoutMs: 5000,
+      params: {},
+      meta: {},
+      expectedRc: 7,
+      transitionKey: "1:1:7:test",
+    };
+    await base.dispatch(term, action);
+    await sleep(500);
+    expect((await base.allHistory()).get("n1")?.some((h) => h.id === action.historyId) ?? false).toBe(false);
+
+    // A keepalive acknowledged again: the held action runs (the agent is absent: a result all the same).
+    pretendRenewedAt = undefined;
+    await poll(async () => (await base.allHistory()).get("n1")?.some((h) => h.id === action.historyId) || undefined, { timeoutMs: 5000, what: "the action's history" });
+    expect(lines.filter((l) => l.event === "lease-ok")).toHaveLength(1);
+    expect(lines.filter((l) => l.event === "lease-demoted" || l.event === "action-dropped")).toEqual([]);
+  });
+});
