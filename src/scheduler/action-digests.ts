@@ -8,7 +8,7 @@
  * As in Pacemaker, the digests of one operation key are computed once per
  * node and run, from the first history entry they were asked for.
  */
-import type { NvSet, OpConfig, OperationRecord } from "../cib/model.js";
+import type { NvSet, OpConfig, OperationRecord, ResourceConfig } from "../cib/model.js";
 import { parseInterval, parseMsec } from "../cib/iso8601.js";
 import { evaluateNvSets } from "../cib/nvsets.js";
 import type { RuleContext } from "../cib/rules.js";
@@ -21,7 +21,16 @@ import type { SNode, SResource, WorkingSet } from "./types.js";
 /** Pacemaker's default operation timeout. */
 const DEFAULT_TIMEOUT_MS = 20_000;
 
-const digestCache = new WeakMap<WorkingSet, Map<string, Digests>>();
+/**
+ * Digests per node and operation key, and those that are the same on every
+ * node, per resource definition (the instances of a clone share theirs).
+ */
+interface DigestCache {
+  perNode: Map<string, Digests>;
+  sameOnEveryNode: Map<ResourceConfig, Map<string, Digests>>;
+}
+
+const digestCache = new WeakMap<WorkingSet, DigestCache>();
 
 export interface VerdictOptions {
   /** Simulating a saved (possibly sanitized) CIB: masked private values do not count as changes. */
@@ -46,16 +55,70 @@ export function failedWithOtherParameters(ws: WorkingSet, rsc: SResource, node: 
 function operationDigests(ws: WorkingSet, rsc: SResource, node: SNode, record: OperationRecord): Digests {
   let cache = digestCache.get(ws);
   if (!cache) {
-    cache = new Map();
+    cache = { perNode: new Map(), sameOnEveryNode: new Map() };
     digestCache.set(ws, cache);
   }
-  const key = `${node.id}\u0000${opKey(rsc.id, record.operation, record.interval)}`;
+  const opId = opKey(rsc.id, record.operation, record.interval);
+  const key = `${node.id}\u0000${opId}`;
+  let digests = cache.perNode.get(key);
+  if (!digests) {
+    digests = sameOnEveryNode(ws, rsc, record.operation, record.interval)
+      ? sharedDigests(ws, cache.sameOnEveryNode, rsc, node, record)
+      : computeDigests(digestInput(ws, rsc, node, record.operation, record.interval), record);
+    cache.perNode.set(key, digests);
+  }
+  return digests;
+}
+
+/**
+ * Digests whose inputs do not depend on the node, computed once for all
+ * nodes and all instances of a clone whose first history entry for the
+ * operation records the same digest options (the parts of an entry
+ * computeDigests reads). The input is made from the resource's definition
+ * and its parents' (resourceParams, operationTimeoutMs), and instances
+ * share those. Large clusters record every operation on every node;
+ * hashing each one per node and instance was most of the cost of checking
+ * definitions.
+ */
+function sharedDigests(ws: WorkingSet, byConfig: DigestCache["sameOnEveryNode"], rsc: SResource, node: SNode, record: OperationRecord): Digests {
+  let cache = byConfig.get(rsc.config);
+  if (!cache) {
+    cache = new Map();
+    byConfig.set(rsc.config, cache);
+  }
+  const a = record.attrs;
+  const key = [record.operation, record.interval, a["crm_feature_set"], a["op-restart-digest"] === undefined, a["op-force-restart"], a["op-secure-params"]].join("\u0000");
   let digests = cache.get(key);
   if (!digests) {
     digests = computeDigests(digestInput(ws, rsc, node, record.operation, record.interval), record);
     cache.set(key, digests);
   }
   return digests;
+}
+
+const nodeIndependent = new WeakMap<WorkingSet, Map<string, boolean>>();
+
+/**
+ * Whether the digest input of an operation is the same on every node: no
+ * rule decides which parameter sets apply (rules may test node
+ * attributes), and it is not a fence device (whose timeouts may come from
+ * node-specific parameters).
+ */
+function sameOnEveryNode(ws: WorkingSet, rsc: SResource, task: string, intervalMs: number): boolean {
+  let known = nodeIndependent.get(ws);
+  if (!known) {
+    known = new Map();
+    nodeIndependent.set(ws, known);
+  }
+  const key = opKey(rsc.id, task, intervalMs);
+  let same = known.get(key);
+  if (same === undefined) {
+    const sets: NvSet[] = [...(configuredOp(rsc, task, intervalMs, true)?.instance ?? []), ...ws.cib.rscDefaults];
+    for (let r: SResource | undefined = rsc; r; r = r.parent) sets.push(...r.config.instance);
+    same = !rsc.isFenceDevice && sets.every((set) => set.rule === undefined && set.idRef === undefined);
+    known.set(key, same);
+  }
+  return same;
 }
 
 /** What goes into the digests of `task` at `intervalMs` of `rsc` on `node`. */

@@ -4,7 +4,7 @@
  * dependents would like ("with this" influence).
  */
 import { INFINITY, addScores } from "../cib/score.js";
-import { anyNodeAvailable, copyScores, nodeAvailable } from "./node-scores.js";
+import { addContribution, anyNodeAvailable, copyScores, nodeAvailable } from "./node-scores.js";
 import { Role, type Colocation, type NodeScore, type SNode, type SResource } from "./types.js";
 
 /** Marks a node the "only positive" merge wants unusable, until the merge ends. */
@@ -54,7 +54,7 @@ export function applyColocationToScores(dependent: SResource, primary: SResource
     } else if (coloc.score >= INFINITY) delta = -coloc.score;
     if (delta !== undefined) {
       entry.score = addScores(delta, entry.score);
-      entry.contributions.push({ source, score: delta });
+      addContribution(entry, source, delta);
     }
   }
   if (coloc.score <= -INFINITY || coloc.score >= INFINITY || anyNodeAvailable(work)) dependent.allowed = work;
@@ -73,17 +73,31 @@ export function applyColocationToPriority(dependent: SResource, primary: SResour
   dependent.priority = addScores(multiplier * coloc.score, dependent.priority);
 }
 
-function bestScoreMatching(rsc: SResource, attribute: string, value: string | undefined): number {
-  let best = -INFINITY;
+/** Values compare case-insensitively (sameValue); undefined is a value of its own. */
+function valueKey(value: string | undefined): string | undefined {
+  return value?.toLowerCase();
+}
+
+/**
+ * For each value of the attribute, the best score `rsc` has on an available
+ * node with that value. One pass over its nodes, so that merging one table
+ * into another stays linear in the number of nodes.
+ */
+function bestScoresByValue(rsc: SResource, attribute: string): Map<string | undefined, number> {
+  const best = new Map<string | undefined, number>();
   for (const entry of rsc.allowed.values()) {
-    if (entry.score > best && nodeAvailable(entry.node) && sameValue(value, nodeAttribute(entry.node, attribute))) best = entry.score;
+    if (!nodeAvailable(entry.node)) continue;
+    const key = valueKey(nodeAttribute(entry.node, attribute));
+    if (entry.score > (best.get(key) ?? -INFINITY)) best.set(key, entry.score);
   }
   return best;
 }
 
 function addScoresMatchingAttribute(work: Map<string, NodeScore>, rsc: SResource, attribute: string, factor: number, onlyPositive: boolean, logId: string): void {
+  const bestByValue = bestScoresByValue(rsc, attribute);
+  const source = `${logId}: preferences of ${rsc.id} (factor ${factor.toFixed(2)})`;
   for (const entry of work.values()) {
-    const score = bestScoreMatching(rsc, attribute, nodeAttribute(entry.node, attribute));
+    const score = bestByValue.get(valueKey(nodeAttribute(entry.node, attribute))) ?? -INFINITY;
     if (factor < 0 && score < 0) continue;
     if (entry.score === UNUSABLE) continue;
     const product = factor * score;
@@ -96,7 +110,7 @@ function addScoresMatchingAttribute(work: Map<string, NodeScore>, rsc: SResource
     }
     if (onlyPositive && newScore < 0 && entry.score === 0) continue;
     entry.score = newScore;
-    if (weight !== 0) entry.contributions.push({ source: `${logId}: preferences of ${rsc.id} (factor ${factor.toFixed(2)})`, score: weight });
+    if (weight !== 0) addContribution(entry, source, weight);
   }
 }
 

@@ -176,13 +176,11 @@ export function digestOf(set: Map<string, string>): string {
 }
 
 export function digestText(set: Map<string, string>): string {
-  const names = [...set.keys()].sort(compareBytes);
-  const attrs = names.map((name) => ` ${name}="${escapeValue(set.get(name) ?? "")}"`).join("");
+  // Names sort by their UTF-8 bytes (encoded once each, not per comparison).
+  const names = [...set.keys()].map((name) => ({ name, bytes: Buffer.from(name, "utf8") }));
+  names.sort((a, b) => Buffer.compare(a.bytes, b.bytes));
+  const attrs = names.map(({ name }) => ` ${name}="${escapeValue(set.get(name) ?? "")}"`).join("");
   return ` <parameters${attrs}/>\n`;
-}
-
-function compareBytes(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
 }
 
 const ESCAPES: Record<string, string> = {

@@ -16,6 +16,7 @@
 import { isRule, type LocationConstraint, type ResourceSet, type Rule } from "../cib/model.js";
 import { evaluateRule, ruleScore, type RuleContext } from "../cib/rules.js";
 import { INFINITY, addScores, parseScore } from "../cib/score.js";
+import { addContribution } from "./node-scores.js";
 import {
   configWarning,
   expandTagsInSets,
@@ -262,7 +263,7 @@ export function applyLocation(rsc: SResource, location: LocationRule): void {
       entry = { node, score, count: 0, contributions: [] };
       rsc.allowed.set(node.id, entry);
     }
-    entry.contributions.push({ source, score });
+    addContribution(entry, source, score);
     const current = entry.discovery ?? "always";
     if (DISCOVERY_RANK[current] < DISCOVERY_RANK[location.discovery]) {
       if (location.discovery === "exclusive") rsc.exclusiveDiscover = true;

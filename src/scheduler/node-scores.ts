@@ -38,14 +38,31 @@ function addNodeScore(rsc: SResource, node: SNode, score: number, source: string
   for (const child of rsc.children) addNodeScore(child, node, score, source);
   const entry = entryFor(rsc, node);
   entry.score = addScores(entry.score, score);
-  entry.contributions.push({ source, score });
+  addContribution(entry, source, score);
 }
 
-/** A deep copy of a node-score table (entries are mutable). */
+/**
+ * A copy of a node-score table whose entries can be changed independently.
+ * Tables are copied far more often than their contributions change (every
+ * tentative assignment keeps a backup), so the copies share the
+ * contribution lists until one side adds to its own (addContribution).
+ */
 export function copyScores(scores: Map<string, NodeScore>): Map<string, NodeScore> {
   const copy = new Map<string, NodeScore>();
-  for (const [id, e] of scores) copy.set(id, { ...e, contributions: [...e.contributions] });
+  for (const [id, e] of scores) {
+    e.sharedContributions = true;
+    copy.set(id, { ...e });
+  }
   return copy;
+}
+
+/** Record where part of an entry's score came from (copying a list shared with another table first). */
+export function addContribution(entry: NodeScore, source: string, score: number): void {
+  if (entry.sharedContributions) {
+    entry.contributions = entry.contributions.slice();
+    entry.sharedContributions = false;
+  }
+  entry.contributions.push({ source, score });
 }
 
 export function anyNodeAvailable(scores: Map<string, NodeScore>): boolean {
@@ -59,16 +76,28 @@ export function anyNodeAvailable(scores: Map<string, NodeScore>): boolean {
  * active on, then node name.
  */
 export function sortCandidates(entries: NodeScore[], active: SNode | undefined): NodeScore[] {
-  const weight = (e: NodeScore) => (nodeAvailable(e.node) ? e.score : -INFINITY);
-  return [...entries].sort((a, b) => {
-    const wa = weight(a);
-    const wb = weight(b);
-    if (wa !== wb) return wb - wa;
-    if (a.node.assignedCount !== b.node.assignedCount) return a.node.assignedCount - b.node.assignedCount;
-    if (active) {
-      if (a.node === active) return -1;
-      if (b.node === active) return 1;
-    }
-    return a.node.name < b.node.name ? -1 : a.node.name > b.node.name ? 1 : 0;
-  });
+  return [...entries].sort((a, b) => compareCandidates(a, b, active));
+}
+
+/** The first of sortCandidates' order, found without sorting (assignment only needs the best). */
+export function bestCandidate(entries: Iterable<NodeScore>, active: SNode | undefined): NodeScore | undefined {
+  let best: NodeScore | undefined;
+  for (const e of entries) if (!best || compareCandidates(e, best, active) < 0) best = e;
+  return best;
+}
+
+function candidateWeight(e: NodeScore): number {
+  return nodeAvailable(e.node) ? e.score : -INFINITY;
+}
+
+function compareCandidates(a: NodeScore, b: NodeScore, active: SNode | undefined): number {
+  const wa = candidateWeight(a);
+  const wb = candidateWeight(b);
+  if (wa !== wb) return wb - wa;
+  if (a.node.assignedCount !== b.node.assignedCount) return a.node.assignedCount - b.node.assignedCount;
+  if (active) {
+    if (a.node === active) return -1;
+    if (b.node === active) return 1;
+  }
+  return a.node.name < b.node.name ? -1 : a.node.name > b.node.name ? 1 : 0;
 }

@@ -6,7 +6,7 @@
 import { INFINITY } from "../cib/score.js";
 import { currentNode } from "./active.js";
 import { addColocatedScores, colocationHasInfluence } from "./colocation-scores.js";
-import { anyNodeAvailable, copyScores, nodeAvailable, resourceLocation, sortCandidates } from "./node-scores.js";
+import { anyNodeAvailable, bestCandidate, copyScores, nodeAvailable, resourceLocation } from "./node-scores.js";
 import { isUniqueClone } from "./resources.js";
 import { Role, type Colocation, type SNode, type SResource, type WorkingSet } from "./types.js";
 import { assign, applyColocationScore } from "./variants.js";
@@ -67,8 +67,7 @@ export function setNextRole(rsc: SResource, role: Role, reason: string): void {
 
 function assignBestNode(rsc: SResource, prefer: SNode | undefined): boolean {
   const active = currentNode(rsc);
-  const nodes = sortCandidates([...rsc.allowed.values()], active);
-  const best = nodes[0];
+  const best = bestCandidate(rsc.allowed.values(), active);
   let chosen = undefined as (typeof best | undefined);
   if (prefer && best) {
     const preferred = rsc.allowed.get(prefer.id);
@@ -77,11 +76,11 @@ function assignBestNode(rsc: SResource, prefer: SNode | undefined): boolean {
   if (!chosen && best) {
     chosen = best;
     // On a tie, stay where we run (unique clone instances were already placed).
+    // Available nodes with the best's score are the ones right after it in
+    // candidate order, so the active node wins the tie if it is one of them.
     if (!isUniqueClone(rsc.parent) && chosen.score > 0 && nodeAvailable(chosen.node) && active && nodeAvailable(active)) {
-      for (const other of nodes.slice(1)) {
-        if (other.score !== chosen.score) break;
-        if (other.node === active) chosen = other;
-      }
+      const there = rsc.allowed.get(active.id);
+      if (there && there.node === active && there.score === chosen.score) chosen = there;
     }
   }
   return finalizeAssignment(rsc, chosen?.node, false);

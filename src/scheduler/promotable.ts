@@ -11,7 +11,7 @@ import { INFINITY, addScores, parseScore } from "../cib/score.js";
 import { compareInstances, parentEntry } from "./clone-assign.js";
 import { instanceLocation, instanceNodes, instanceRole } from "./clone-instances.js";
 import { addColocatedScores, colocationHasInfluence } from "./colocation-scores.js";
-import { nodeAvailable } from "./node-scores.js";
+import { addContribution, nodeAvailable } from "./node-scores.js";
 import { setNextRole } from "./primitive-assign.js";
 import { topOf } from "./resources.js";
 import { requirePromotionTickets } from "./tickets.js";
@@ -52,6 +52,32 @@ function membersWithId(clone: SResource, baseId: string): SResource[] {
   return index.byBaseId.get(baseId) ?? [];
 }
 
+/**
+ * Where the members of one clone's instances are active and where their
+ * state is known, per configuration id: the first member active on each
+ * node, and the nodes any member was probed on. Built once for a pass over
+ * all instances and nodes (histories do not change during one), since
+ * searching the members for every instance on every node is cubic.
+ */
+class MemberPresence {
+  private readonly byBaseId = new Map<string, { activeOn: Map<string, SResource>; known: Set<string> }>();
+
+  constructor(private readonly clone: SResource) {}
+
+  of(baseId: string): { activeOn: Map<string, SResource>; known: Set<string> } {
+    let presence = this.byBaseId.get(baseId);
+    if (!presence) {
+      presence = { activeOn: new Map(), known: new Set() };
+      for (const member of membersWithId(this.clone, baseId)) {
+        for (const node of member.runningOn) if (!presence.activeOn.has(node.id)) presence.activeOn.set(node.id, member);
+        for (const id of member.knownOn) presence.known.add(id);
+      }
+      this.byBaseId.set(baseId, presence);
+    }
+    return presence;
+  }
+}
+
 function isAllowed(rsc: SResource, node: SNode): boolean {
   const entry = rsc.allowed.get(node.id);
   return !!entry && entry.score >= 0;
@@ -63,13 +89,13 @@ function isAllowed(rsc: SResource, node: SNode): boolean {
  * probed there); otherwise where its state is known, or everywhere when it
  * was never probed anywhere (cluster start-up).
  */
-function promotionScoreApplies(rsc: SResource, node: SNode): boolean {
+function promotionScoreApplies(rsc: SResource, node: SNode, presence: MemberPresence): boolean {
   const clone = topOf(rsc);
   if (!clone.clone?.unique) {
-    const members = membersWithId(clone, rsc.baseId);
-    const active = members.find((m) => m.runningOn.some((n) => n.id === node.id));
+    const { activeOn, known } = presence.of(rsc.baseId);
+    const active = activeOn.get(node.id);
     if (active === rsc) return isAllowed(rsc, node);
-    if (!active && members.some((m) => m.knownOn.has(node.id))) return isAllowed(rsc, node);
+    if (!active && known.has(node.id)) return isAllowed(rsc, node);
   }
   if (rsc.runningOn.length === 0 && rsc.knownOn.size === 0) return isAllowed(rsc, node);
   if (rsc.knownOn.has(node.id) || rsc.runningOn.some((n) => n.id === node.id)) return isAllowed(rsc, node);
@@ -88,18 +114,18 @@ interface PromotionScore {
  * (or, for anonymous clones without history, the id without instance
  * number). A cloned group's score is the sum of its members'.
  */
-function promotionScore(rsc: SResource, node: SNode): PromotionScore {
+function promotionScore(rsc: SResource, node: SNode, presence: MemberPresence): PromotionScore {
   if (rsc.children.length > 0) {
     let score = 0;
     let isDefault = true;
     for (const child of rsc.children) {
-      const s = promotionScore(child, node);
+      const s = promotionScore(child, node, presence);
       if (!s.isDefault) isDefault = false;
       score += s.score;
     }
     return { score, isDefault };
   }
-  if (!promotionScoreApplies(rsc, node)) return { score: 0, isDefault: true };
+  if (!promotionScoreApplies(rsc, node, presence)) return { score: 0, isDefault: true };
   let value = node.attrs[`master-${rsc.historyId ?? rsc.id}`];
   if (value === undefined && !topOf(rsc).clone?.unique && rsc.baseId !== rsc.id) value = node.attrs[`master-${rsc.baseId}`];
   if (value === undefined) return { score: 0, isDefault: true };
@@ -110,14 +136,15 @@ function promotionScore(rsc: SResource, node: SNode): PromotionScore {
 export function addPromotionScores(clone: SResource): void {
   if (scoresAdded.has(clone)) return;
   scoresAdded.add(clone);
+  const presence = new MemberPresence(clone);
   for (const instance of clone.children) {
     for (const entry of instance.allowed.values()) {
       if (!nodeAvailable(entry.node)) continue;
-      const { score } = promotionScore(instance, entry.node);
+      const { score } = promotionScore(instance, entry.node, presence);
       if (score > 0) {
         const updated = addScores(entry.score, score);
         if (updated !== entry.score) {
-          entry.contributions.push({ source: "promotion score", score });
+          addContribution(entry, "promotion score", score);
           entry.score = updated;
         }
       }
@@ -152,7 +179,7 @@ function applyPromotedLocations(instance: SResource, owner: SResource, chosen: S
 }
 
 /** An instance's promotion priority, before the clone-wide adjustments. */
-function setInstancePriority(ws: WorkingSet, clone: SResource, instance: SResource): void {
+function setInstancePriority(ws: WorkingSet, clone: SResource, instance: SResource, presence: MemberPresence): void {
   if (instanceRole(instance, true) === Role.Started) setCurrentRoleUnpromoted(instance);
   const nodes = instanceNodes(instance, false);
   if (nodes.length > 1) ws.warnings.push(`Cannot promote non-colocated child ${instance.id}`);
@@ -163,7 +190,7 @@ function setInstancePriority(ws: WorkingSet, clone: SResource, instance: SResour
   switch (next) {
     case Role.Started:
     case Role.Unknown: {
-      const { score, isDefault } = promotionScore(instance, chosen);
+      const { score, isDefault } = promotionScore(instance, chosen, presence);
       // Without any promotion score, only location constraints can make it eligible.
       instance.priority = isDefault ? -1 : score;
       break;
@@ -245,7 +272,8 @@ function nodeToBePromotedOn(clone: SResource, rsc: SResource): ReturnType<typeof
 /** Choose the instances to promote (Pacemaker: pcmk__set_instance_roles). Returns them ranked. */
 export function setInstanceRoles(ws: WorkingSet, clone: SResource): SResource[] {
   for (const entry of clone.allowed.values()) entry.count = 0;
-  for (const instance of clone.children) setInstancePriority(ws, clone, instance);
+  const presence = new MemberPresence(clone);
+  for (const instance of clone.children) setInstancePriority(ws, clone, instance, presence);
   const ranked = sortPromotableInstances(ws, clone);
   const promotedMax = clone.clone?.promotedMax ?? 1;
   let promoted = 0;
@@ -302,7 +330,7 @@ function addScoreWhereAttributeMatches(dependent: SResource, primaryNode: SNode,
     const mine = nodeAttr(entry.node, attr);
     if (value !== undefined && mine !== undefined ? value.toLowerCase() === mine.toLowerCase() : value === mine) {
       entry.score = addScores(entry.score, score);
-      entry.contributions.push({ source: `colocation with ${primaryNode.name}`, score });
+      addContribution(entry, `colocation with ${primaryNode.name}`, score);
     }
   }
 }

@@ -140,6 +140,8 @@ export interface NodeScore {
   /** resource-discovery mode from location constraints: always|never|exclusive */
   discovery?: "always" | "never" | "exclusive";
   contributions: ScoreContribution[];
+  /** The contributions list is shared with a copy of this entry (node-scores.ts copyScores). */
+  sharedContributions?: boolean;
 }
 
 export interface SResource {
@@ -234,6 +236,12 @@ export interface SResource {
   actions: Action[];
   /** The same actions by task (actions.ts keeps it; clone flag updates look them up constantly). */
   actionsByTask: Map<string, Action[]>;
+  /**
+   * On a clone: counts changes to its and its instances' actions (flags,
+   * new actions, tasks, nodes), so that summaries of the instances' flags
+   * can be reused while it stays the same (clone-flags.ts).
+   */
+  actionChanges?: number;
   /** A location constraint with resource-discovery=exclusive names this resource: probe only on its exclusive nodes. */
   exclusiveDiscover?: boolean;
   /** rsc_ticket constraints naming this resource, in configuration order. */
