@@ -16,10 +16,10 @@ import { performance } from "node:perf_hooks";
 import { mkdirSync } from "node:fs";
 import type { Cib } from "../cib/model.js";
 import { logger, type Logger } from "../log.js";
-import { Controller } from "./controller/controller.js";
+import type { Controller } from "./controller/controller.js";
 import { emitEvent } from "./events.js";
 import type { ControllerObserver, OperationObserver } from "./observers.js";
-import { configurationCib } from "./controller/snapshot.js";
+import { configurationCib } from "./controller/configuration.js";
 import { SHUTDOWN_GRANTED_ATTRIBUTE } from "./controller/transition-runner.js";
 import { Executor, type ExecutorOptions } from "./executor/executor.js";
 import { LeaseMonitor, leaseDeadlines, type LeaseState } from "./lease-monitor.js";
@@ -299,6 +299,11 @@ export class NodeDaemon {
     this.term = term;
     this.log.info({ event: "elected", term }, `elected DC (term ${term})`);
     void emitEvent(this.store, { kind: "dc-elected", node: this.opts.name, message: `${this.opts.name} was elected DC (term ${term})`, details: { term } }, term);
+    // The controller (with the snapshot writer, breaker, alerts and fencer) is loaded by the
+    // node that becomes DC only: the others never need it in memory.
+    const { Controller } = await import("./controller/controller.js");
+    // Lost the session or exiting meanwhile: the DC key goes with the lease.
+    if (this.stopped || this.session !== session) return;
     const controller = new Controller({
       store: this.store,
       term,

@@ -14,14 +14,14 @@
  */
 import { applyBreaker } from "../../breaker/brake.js";
 import type { BreakerState } from "../../breaker/state.js";
-import { resolveIdRefs } from "../../cib/idrefs.js";
 import type { Cib, NodeStatus, NvSet, ResourceHistory } from "../../cib/model.js";
-import { cibFromXml } from "../../cib/parse.js";
 import { writeCib } from "../../cib/write.js";
 import { withWatchdogFencing } from "../../fencing/watchdog.js";
-import { parseXml, type XmlElement } from "../../cib/xml.js";
 import { readBreaker } from "../breaker/document.js";
 import type { ClusterStore, ConfigVersion, ElectedDc, MemberInfo } from "../store/types.js";
+import { configurationCib } from "./configuration.js";
+
+export { configurationCib };
 
 /** Everything the snapshot is made of, as read from the store at one moment. */
 export interface ClusterState {
@@ -79,31 +79,6 @@ export async function readClusterState(store: ClusterStore): Promise<ClusterStat
   return { config, members, history, attributes, dc, breaker: breaker.state };
 }
 
-/**
- * The last configuration parsed, by its text: the DC needs it every cycle
- * and a node at every join and change, while it changes rarely, and at
- * 10,000 resources parsing it costs more than a scheduler run. The model is
- * never modified in place (callers build new objects from it).
- */
-let lastParsed: { xml: string; revision: string; cib: Cib } | undefined;
-
-/** The configuration alone, as a CIB model with an empty status section. */
-export function configurationCib(config: ConfigVersion): Cib {
-  if (lastParsed?.revision !== config.revision || lastParsed.xml !== config.xml) {
-    lastParsed = { xml: config.xml, revision: config.revision, cib: parseConfiguration(config) };
-  }
-  // Fresh status and ticket lists: the one part of a CIB model code fills in (simulation's injections).
-  return { ...lastParsed.cib, status: [], tickets: [] };
-}
-
-function parseConfiguration(config: ConfigVersion): Cib {
-  const root = parseXml(config.xml);
-  // The store may hold either the bare <configuration> or a whole <cib> document.
-  const cibRoot: XmlElement =
-    root.name === "configuration" ? { name: "cib", attrs: { epoch: config.revision }, children: [root], line: root.line } : root;
-  const cib = resolveIdRefs(cibFromXml(cibRoot));
-  return { ...cib, status: [], tickets: [] };
-}
 
 export function buildSnapshot(state: ClusterState, options: SnapshotOptions): Snapshot {
   const config = configurationCib(state.config);
