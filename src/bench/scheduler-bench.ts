@@ -4,7 +4,8 @@
  * CIBs, measured alternately in one run. For each nodes × resources case the
  * CIB is generated once into a temporary directory; then each round runs, one
  * after the other: the in-process scheduler (a fresh process per measurement;
- * its own parse+schedule time), `pacer simulate -x F`, `crm_simulate -x F -R`,
+ * its own parse time, first schedule, and the later schedules of the model
+ * it holds, which is what the DC does on each run), `pacer simulate -x F`, `crm_simulate -x F -R`,
  * and the same three with -S (simulate executing the transition). Each run's
  * wall time and peak RSS are recorded; the table shows medians and the
  * ratios. A tool that exceeds the bound on a case is killed and reported as
@@ -34,7 +35,21 @@ const TOOLS = ["inprocess", "cli", "crm", "inprocessS", "cliS", "crmS"] as const
 type Tool = (typeof TOOLS)[number];
 
 /** One tool's runs on one case: the medians, or how far over the bound it went. */
-export type ToolResult = { wallMs: number; cpuMs: number; peakRssMb: number; inProcessMs?: number; runs: number } | { overBoundS: number; skipped: boolean };
+export type ToolResult =
+  | {
+      wallMs: number;
+      cpuMs: number;
+      peakRssMb: number;
+      /** In process: read + parse + first schedule. */
+      inProcessMs?: number;
+      /** In process: read + parse (building the model from the file). */
+      parseMs?: number;
+      /** In process: scheduling the model it holds (the DC's run), wall and CPU. */
+      heldMs?: number;
+      heldCpuMs?: number;
+      runs: number;
+    }
+  | { overBoundS: number; skipped: boolean };
 
 export interface CaseResult {
   nodes: number;
@@ -75,12 +90,23 @@ function summarise(runs: Measured[]): ToolResult {
   const done = runs.filter((r): r is Extract<Measured, { ok: true }> => r.ok);
   const over = runs.find((r): r is Extract<Measured, { ok: false }> => !r.ok);
   if (over) return { overBoundS: over.overBoundS, skipped: false };
-  const inProcess = done.map((r) => (r.stdout.startsWith("{") ? (JSON.parse(r.stdout) as InProcessTimes).totalMs : NaN));
+  const times = done.map((r) => (r.stdout.startsWith("{") ? (JSON.parse(r.stdout) as InProcessTimes) : undefined));
+  const medianOf = (pick: (t: InProcessTimes) => number | undefined): number | undefined => {
+    const values = times.map((t) => (t ? pick(t) : undefined));
+    return values.every((v) => v !== undefined) ? median(values as number[]) : undefined;
+  };
+  const inProcessMs = medianOf((t) => t.totalMs);
+  const parseMs = medianOf((t) => t.readMs + t.parseMs);
+  const heldMs = medianOf((t) => t.heldScheduleMs);
+  const heldCpuMs = medianOf((t) => t.heldScheduleCpuMs);
   return {
     wallMs: median(done.map((r) => r.wallMs)),
     cpuMs: median(done.map((r) => r.cpuMs)),
     peakRssMb: median(done.map((r) => r.peakRssMb)),
-    ...(inProcess.every((ms) => !Number.isNaN(ms)) ? { inProcessMs: median(inProcess) } : {}),
+    ...(inProcessMs !== undefined ? { inProcessMs } : {}),
+    ...(parseMs !== undefined ? { parseMs } : {}),
+    ...(heldMs !== undefined ? { heldMs } : {}),
+    ...(heldCpuMs !== undefined ? { heldCpuMs } : {}),
     runs: done.length,
   };
 }
@@ -121,18 +147,24 @@ function ratio(theirs: ToolResult, ours: ToolResult, ourValue: (r: Extract<ToolR
 const wall = (r: Extract<ToolResult, { runs: number }>) => r.wallMs;
 const cpu = (r: Extract<ToolResult, { runs: number }>) => r.cpuMs;
 const own = (r: Extract<ToolResult, { runs: number }>) => r.inProcessMs ?? r.wallMs;
+const held = (r: Extract<ToolResult, { runs: number }>) => r.heldMs ?? own(r);
+const ms = (value: number | undefined): string => (value === undefined ? "—" : `${(value / 1000).toFixed(3)} s`);
 const rss = (r: Extract<ToolResult, { runs: number }>) => r.peakRssMb;
 
 export function formatTable(cases: CaseResult[]): string {
   const header = [
-    "| nodes × resources | CIB | pacer in process (parse+schedule) | its peak RSS | `pacer simulate` | peak RSS | `crm_simulate -R` | peak RSS | crm / in process | crm / CLI | crm / CLI, CPU time | crm RSS / in-process RSS | `pacer simulate -S` | `crm_simulate -S` | crm -S / pacer -S | pacer -S / pacer |",
-    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    "| nodes × resources | CIB | pacer in process: schedule a held model | parse (read + build model) | parse + first schedule | its peak RSS | `pacer simulate` | peak RSS | `crm_simulate -R` | peak RSS | crm / in process | crm / parse + schedule | crm / CLI | crm / CLI, CPU time | crm RSS / in-process RSS | `pacer simulate -S` | `crm_simulate -S` | crm -S / pacer -S | pacer -S / pacer |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
   ];
   const rows = cases.map((c) => {
     const r = c.results;
-    const inProcess = "overBoundS" in r.inprocess ? seconds(r.inprocess) : `${(own(r.inprocess) / 1000).toFixed(3)} s`;
+    const p = r.inprocess;
+    const inProcess =
+      "overBoundS" in p
+        ? `${seconds(p)} | — | —`
+        : `${ms(p.heldMs)}${p.heldCpuMs === undefined ? "" : ` (${(p.heldCpuMs / 1000).toFixed(3)} s CPU)`} | ${ms(p.parseMs)} | ${ms(p.inProcessMs)}`;
     const slowdown = "overBoundS" in r.cliS || "overBoundS" in r.cli ? "—" : `${(r.cliS.wallMs / r.cli.wallMs).toFixed(2)}×`;
-    return `| ${c.nodes} × ${c.resources.toLocaleString("en")} | ${c.cibMb.toFixed(1)} MB | ${inProcess} | ${memory(r.inprocess)} | ${withCpu(r.cli)} | ${memory(r.cli)} | ${withCpu(r.crm)} | ${memory(r.crm)} | ${ratio(r.crm, r.inprocess, own, wall)} | ${ratio(r.crm, r.cli, wall, wall)} | ${ratio(r.crm, r.cli, cpu, cpu)} | ${ratio(r.crm, r.inprocess, rss, rss)} | ${seconds(r.cliS)} | ${seconds(r.crmS)} | ${ratio(r.crmS, r.cliS, wall, wall)} | ${slowdown} |`;
+    return `| ${c.nodes} × ${c.resources.toLocaleString("en")} | ${c.cibMb.toFixed(1)} MB | ${inProcess} | ${memory(r.inprocess)} | ${withCpu(r.cli)} | ${memory(r.cli)} | ${withCpu(r.crm)} | ${memory(r.crm)} | ${ratio(r.crm, r.inprocess, held, wall)} | ${ratio(r.crm, r.inprocess, own, wall)} | ${ratio(r.crm, r.cli, wall, wall)} | ${ratio(r.crm, r.cli, cpu, cpu)} | ${ratio(r.crm, r.inprocess, rss, rss)} | ${seconds(r.cliS)} | ${seconds(r.crmS)} | ${ratio(r.crmS, r.cliS, wall, wall)} | ${slowdown} |`;
   });
   return [...header, ...rows].join("\n") + "\n";
 }
