@@ -4,13 +4,19 @@ export function nodesSection(nodes: string[]): string {
   return `<nodes>${nodes.map((n, i) => `<node id="${i + 1}" uname="${n}"/>`).join("")}</nodes>`;
 }
 
-/** A configuration without fencing (the benchmarks rely on self-fencing by lease), with these resources. */
-export function benchCib(nodes: string[], resourcesXml: string, constraintsXml = ""): string {
+/**
+ * A configuration with these resources, by default without fencing (the
+ * benchmarks rely on self-fencing by lease); `properties` adds or overrides
+ * cluster properties (stonith-enabled=true with a fence device among the
+ * resources).
+ */
+export function benchCib(nodes: string[], resourcesXml: string, constraintsXml = "", properties: Record<string, string> = {}): string {
+  const { "stonith-enabled": stonith = "false", ...others } = properties;
   return `<cib validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">
   <configuration>
     <crm_config>
       <cluster_property_set id="opts">
-        <nvpair id="opts-stonith" name="stonith-enabled" value="false"/>
+        <nvpair id="opts-stonith" name="stonith-enabled" value="${stonith}"/>${nvpairs("opts", others)}
       </cluster_property_set>
     </crm_config>
     ${nodesSection(nodes)}
@@ -52,4 +58,12 @@ export function statefulClone(id: string, promotedMonitorMs: number, unpromotedM
           </operations>
         </primitive>
       </clone>`;
+}
+
+/** The test fence device (agents/fence/fence_pacer) for a local cluster whose nodes' state dirs lie in `stateRoot`. */
+export function fencePacerDevice(id: string, stateRoot: string): string {
+  return `      <primitive id="${id}" class="stonith" type="fence_pacer">
+        <instance_attributes id="${id}-params"><nvpair id="${id}-state_root" name="state_root" value="${stateRoot}"/></instance_attributes>
+        <operations><op id="${id}-monitor" name="monitor" interval="60s" timeout="20s"/></operations>
+      </primitive>`;
 }

@@ -10,7 +10,7 @@
  *   nfs-failover --failovers 20          NFS over (stub) DRBD in network namespaces, as root (nfs-failover.ts).
  *   cluster-start --runs N [--nodes 3] [--resources 3]   daemons started → DC → resources started (startup.ts);
  *   bulk-start --runs N [--resources 99]   commit of N new Dummy resources → probed, started, monitored (startup.ts);
- *   node-loss --runs N --lease-ttl S   kill of the node running a resource → running on a survivor (node-loss.ts);
+ *   node-loss --runs N --lease-ttl S [--fence]   kill of the node running a resource → running on a survivor (node-loss.ts);
  *   scale --nodes 200 --resources 10000 [--candidates 3]   one DC, N virtual nodes: cold start → all running, etcd load (scale.ts);
  * The runtime benchmarks start a local etcd and node daemons on 127.0.0.1 and stop them again.
  */
@@ -119,14 +119,14 @@ program
   .option("--writes <n>", "acknowledged writes before each kill", positive, 5)
   .action((o: { failovers: number; leaseTtl: number; writes: number }) => exitAfter(nfsFailoverBench({ failovers: o.failovers, leaseTtlSeconds: o.leaseTtl, writesBeforeKill: o.writes })));
 /** A benchmark that kills node daemons of a cluster with a given lease TTL, several times. */
-function killBench(name: string, description: string, defaultRuns: number, run: (o: { runs: number; leaseTtlSeconds: number; nodes: number }) => Promise<void>): void {
-  program
+function killBench(name: string, description: string, defaultRuns: number, run: (o: { runs: number; leaseTtlSeconds: number; nodes: number; fence?: boolean }) => Promise<void>): Command {
+  return program
     .command(name)
     .description(description)
     .option("--runs <n>", "number of kills", positive, defaultRuns)
     .option("--lease-ttl <seconds>", "lease TTL of the nodes", positive, 4)
     .option("--nodes <n>", "cluster size", positive, 3)
-    .action((o: { runs: number; leaseTtl: number; nodes: number }) => exitAfter(run({ runs: o.runs, leaseTtlSeconds: o.leaseTtl, nodes: o.nodes })));
+    .action((o: { runs: number; leaseTtl: number; nodes: number; fence?: boolean }) => exitAfter(run({ runs: o.runs, leaseTtlSeconds: o.leaseTtl, nodes: o.nodes, fence: o.fence })));
 }
 
 /** A start-up benchmark: runs, cluster size, number of Dummy resources. */
@@ -169,7 +169,10 @@ program
     ),
   );
 killBench("failover", "DC failover time after a SIGKILL of the DC's node daemon", 5, failoverBench);
-killBench("node-loss", "node daemon killed -> its resource running on a survivor (no fence device)", 3, nodeLossBench);
+killBench("node-loss", "node daemon killed -> its resource running on a survivor (no fence device, or --fence)", 3, nodeLossBench).option(
+  "--fence",
+  "with the test fence device (agents/fence/fence_pacer) and stonith-enabled=true",
+);
 startBench("cluster-start", "daemons started -> DC elected -> every resource started, on fresh clusters", { runs: 5, resources: 3 }, clusterStartBench);
 startBench("bulk-start", "commit of many new Dummy resources -> all probed, started and first-monitored", { runs: 3, resources: 99 }, bulkStartBench);
 await program.parseAsync(process.argv);
