@@ -12,6 +12,9 @@
  * ends, with compare-and-swap, and only when every revision since was the
  * drill's own: an operator's change made meanwhile is never overwritten.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { execa } from "execa";
 import type { OperationRecord, ResourceHistory } from "../cib/model.js";
 import { openEtcdStore } from "../cluster/store/etcd-store.js";
@@ -43,6 +46,8 @@ export interface CliResult {
 export interface RestoreOutcome {
   restored: boolean;
   message: string;
+  /** Whether restoring committed the saved configuration (it had changed). */
+  committed?: boolean;
 }
 
 const CLI_TIMEOUT_MS = 60_000;
@@ -56,6 +61,13 @@ export class RemoteCluster {
   /** Configuration revisions committed by someone other than the drill while it ran. */
   readonly foreignChanges: string[] = [];
   private readonly seenOps = new Map<string, string>();
+  /**
+   * The drill's own directory for `pacer configure`'s pending changes: a
+   * commit that loses a race keeps its change pending for the next command,
+   * which must neither pick up the operator's pending change nor leave the
+   * drill's behind for them.
+   */
+  private readonly draftDir = mkdtempSync(join(tmpdir(), "pacer-drill-drafts-"));
   /** The configuration revision after the drill's last own command: anything else found there is someone else's. */
   private lastKnownRevision: string;
   private unwatch?: Unsubscribe;
@@ -106,7 +118,8 @@ export class RemoteCluster {
     await this.noteConfigRevision();
     const results = await Promise.all(
       commands.map(async (args) => {
-        const result = await execa(this.target.pacerBin, args, { reject: false, timeout: CLI_TIMEOUT_MS, env: this.target.env });
+        const env = { ...this.target.env, PACER_DRAFT_DIR: this.draftDir };
+        const result = await execa(this.target.pacerBin, args, { reject: false, timeout: CLI_TIMEOUT_MS, env });
         return { exitCode: result.exitCode ?? 1, stdout: String(result.stdout), stderr: String(result.stderr) };
       }),
     );
@@ -135,7 +148,7 @@ export class RemoteCluster {
       const back = await this.store.commitConfig(this.saved.xml, current.revision);
       this.lastKnownRevision = back.revision;
       this.record("heal", `configuration restored as the drill found it (revision ${back.revision})`);
-      return { restored: true, message: `configuration restored as the drill found it (revision ${this.saved.revision} → ${back.revision})` };
+      return { restored: true, committed: true, message: `configuration restored as the drill found it (revision ${this.saved.revision} → ${back.revision})` };
     } catch (err) {
       if (!(err instanceof ConfigConflictError)) throw err;
       return { restored: false, message: `configuration NOT restored: someone else changed it while the drill was restoring it (now revision ${err.currentRevision})` };
@@ -145,6 +158,7 @@ export class RemoteCluster {
   async close(): Promise<void> {
     await this.unwatch?.().catch(() => undefined);
     await this.store.close().catch(() => undefined);
+    rmSync(this.draftDir, { recursive: true, force: true });
   }
 
   /** Reads the current configuration and notes whether its revision moved since the drill's last own command. */

@@ -10,7 +10,7 @@
 import { performance } from "node:perf_hooks";
 import { EVENTS_STREAM, type ClusterEvent } from "../cluster/events.js";
 import { iterationSeed } from "./chooser.js";
-import { RemoteCluster, type RemoteTarget } from "./remote-cluster.js";
+import { RemoteCluster, type RemoteTarget, type RestoreOutcome } from "./remote-cluster.js";
 import { remoteMode } from "./remote-drills.js";
 import { RemoteEvidence } from "./remote-evidence.js";
 import { detectionTimes, stepContext } from "./runner.js";
@@ -69,7 +69,7 @@ async function runRemoteOne(drill: Drill, options: RemoteRunOptions, iteration: 
   let failure: string | undefined;
   let cluster: RemoteCluster | undefined;
   let evidence: RemoteEvidence | undefined;
-  let configuration: DrillResult["configuration"];
+  let configuration: RestoreOutcome | undefined;
   let timeline: TimelineEntry[] = [];
   try {
     cluster = await RemoteCluster.connect(options.target);
@@ -84,10 +84,10 @@ async function runRemoteOne(drill: Drill, options: RemoteRunOptions, iteration: 
     } catch (err) {
       failure = (err as Error).message;
     }
-    configuration = await cluster.restoreConfig().catch((err: Error) => ({ restored: false, message: `configuration NOT restored: ${err.message}` }));
-    if (configuration.restored && cluster.timeline.some((e) => e.message.startsWith("configuration restored"))) {
-      await ctx.converge("configuration restored").catch((err: Error) => (configuration!.message += `; afterwards ${err.message}`));
-    }
+    const restore = await cluster.restoreConfig().catch((err: Error): RestoreOutcome => ({ restored: false, message: `configuration NOT restored: ${err.message}` }));
+    configuration = restore;
+    // What the restored configuration asks must settle before the next drill (or the operator) takes over.
+    if (restore.committed) await ctx.converge("configuration restored").catch((err: Error) => (restore.message += `; afterwards ${err.message}`));
     timeline = [...cluster.timeline, ...(await reactions(cluster, startedAt))].sort((a, b) => a.at - b.at);
   } catch (err) {
     failure ??= (err as Error).message;
@@ -100,7 +100,7 @@ async function runRemoteOne(drill: Drill, options: RemoteRunOptions, iteration: 
     ...base,
     verdict: failure ? "fail" : "pass",
     ...(failure ? { reason: failure } : {}),
-    ...(configuration ? { configuration } : {}),
+    ...(configuration ? { configuration: { restored: configuration.restored, message: configuration.message } } : {}),
     durationMs: Math.round(performance.now() - began),
     timeline,
     audits,

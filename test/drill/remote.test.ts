@@ -21,7 +21,7 @@ import type { AuditResult, DrillResult } from "../../src/drill/types.js";
 import { poll } from "../../src/poll.js";
 import { distBuilt, pacerBin, repoRoot, TestCluster } from "../harness/cluster.js";
 import { etcdBinary } from "../harness/etcd.js";
-import { writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 const NODES = ["node1", "node2", "node3"];
@@ -70,12 +70,16 @@ describe.runIf(etcdBinary && distBuilt)("pacer drill run against an existing clu
     await cluster?.stop();
   });
 
+  // The operator's own pending `pacer configure` changes live here (not in the home directory of whoever runs the tests).
+  const draftDir = () => join(cluster.root, "operator-drafts");
+  const operator = (...args: string[]) =>
+    execa(pacerBin, args, { cwd: repoRoot, reject: false, timeout: 30_000, env: { PACER_ETCD: cluster.etcd.endpoint, PACER_CLUSTER: cluster.cluster, PACER_DRAFT_DIR: draftDir() } });
   const drill = (...args: string[]) =>
     execa(pacerBin, ["drill", "run", ...args, "--etcd", cluster.etcd.endpoint, "--cluster", cluster.cluster], {
       cwd: repoRoot,
       reject: false,
       timeout: 170_000,
-      env: { PACER_LOG_LEVEL: "warn" },
+      env: { PACER_LOG_LEVEL: "warn", PACER_DRAFT_DIR: draftDir() },
     });
   const configXml = async () => (await cluster.store.getConfig())!.xml;
 
@@ -90,6 +94,11 @@ describe.runIf(etcdBinary && distBuilt)("pacer drill run against an existing clu
   }, 30_000);
 
   it("runs standby, maintenance-mode and configuration-resync, skips resource-recover with its reason, and leaves the configuration as it found it", async () => {
+    // An operator's pending change, planned but not committed: the drill's commits must not carry it in.
+    expect((await operator("configure", "property", "operator-pending=planned", "--plan-only")).exitCode).toBe(0);
+    const drafts = () => readdirSync(draftDir()).map((f) => readFileSync(join(draftDir(), f), "utf8"));
+    const pending = drafts();
+    expect(pending).toEqual([expect.stringContaining("operator-pending")]);
     const before = await configXml();
     const run = await drill("standby", "maintenance-mode", "configuration-resync", "resource-recover", "--i-know-this-disrupts", "--quick", "--json");
     const out = JSON.parse(run.stdout) as { results: DrillResult[] };
@@ -108,6 +117,8 @@ describe.runIf(etcdBinary && distBuilt)("pacer drill run against an existing clu
     // standby moved things and maintenance-mode, markers and standby were committed: the configuration is back.
     expect(byName.get("standby")!.timeline.some((e) => e.message.startsWith("configuration restored"))).toBe(true);
     expect(await configXml()).toBe(before);
+    expect(drafts()).toEqual(pending); // neither committed by the drill nor joined by a pending change of its own
+    expect((await operator("configure", "discard")).exitCode).toBe(0);
   }, 180_000);
 
   it("never overwrites an operator's change made during the drill, and says the configuration was not restored", async () => {
@@ -115,7 +126,7 @@ describe.runIf(etcdBinary && distBuilt)("pacer drill run against an existing clu
     const running = drill("maintenance-mode", "standby", "--i-know-this-disrupts", "--quick", "--json");
     const inMaintenance = poll(async () => /name="maintenance-mode"[^>]*value="true"/.test(await configXml()) || undefined, { timeoutMs: 30_000, intervalMs: 100, what: "the drill's maintenance-mode" });
     await Promise.race([inMaintenance, running.then((r) => Promise.reject(new Error(`the drill ended first: ${r.stderr}`)))]);
-    expect((await cluster.pacer("configure", "property", "operator-note=keep-me")).exitCode).toBe(0);
+    expect((await operator("configure", "property", "operator-note=keep-me")).exitCode).toBe(0);
     const run = await running;
     const out = JSON.parse(run.stdout) as { results: DrillResult[] };
     expect(out.results.map((r) => r.drill)).toEqual(["maintenance-mode"]); // stopped: the next drill would start from a changed cluster
