@@ -292,8 +292,14 @@ export class NodeDaemon {
     await this.executor?.setQuorum(true);
   }
 
+  /**
+   * Stand for DC when there is none. A node that is shutting down stands too:
+   * its shutdown needs a DC's grant, and a DC orchestrates its own shutdown
+   * (its do_shutdown comes last), so with no other candidate it would
+   * otherwise wait for its shutdown timeout with its resources still running.
+   */
   private async campaign(session: Session): Promise<void> {
-    if (this.controller || this.stopped || this.shuttingDown || this.session !== session) return;
+    if (this.controller || this.stopped || this.session !== session) return;
     const term = await this.store.campaign(session).catch(() => undefined);
     if (!term) return;
     this.term = term;
