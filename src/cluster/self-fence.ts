@@ -70,8 +70,9 @@ export function killResourceProcesses(underSubreaper: boolean): number {
  * promoted state file, a mounted filesystem, a configured address). The
  * self-fencing node stops them itself with their agents — demoting first
  * what is promoted — before it exits, within `timeoutMs` (what is left of
- * its self-fencing deadline). Returns the resources still active then: only
- * a machine reset (a watchdog) makes those safe.
+ * its self-fencing deadline). Returns the resources not known to be stopped
+ * then (active, or not answering in time): only a machine reset (a watchdog)
+ * makes those safe.
  */
 export async function stopLeftovers(config: Cib, home: AgentHome, timeoutMs: number): Promise<string[]> {
   const deadline = performance.now() + timeoutMs;
@@ -111,6 +112,6 @@ export async function selfFence(o: SelfFenceOptions): Promise<void> {
   o.log.fatal({ event: "self-fence", ageMs: o.ageMs, killed }, `lease deadline passed without a confirmed stop: self-fencing (killed ${killed} resource processes; stopping what is no process)`);
   const left = o.config ? await stopLeftovers(o.config, o.home, o.budgetMs).catch((err: Error) => [`(the stops failed: ${err.message})`]) : [];
   killResourceProcesses(o.underSubreaper);
-  if (left.length) o.log.fatal({ event: "self-fenced", left }, `self-fenced, but still active here (only a machine reset, a watchdog, ends them): ${left.join(", ")}; exiting`);
+  if (left.length) o.log.fatal({ event: "self-fenced", left }, `self-fenced, but not known to be stopped here (only a machine reset, a watchdog, makes them safe): ${left.join(", ")}; exiting`);
   else o.log.fatal({ event: "self-fenced", left }, "self-fenced: every resource here is killed or stopped; exiting");
 }
