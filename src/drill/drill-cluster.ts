@@ -214,7 +214,7 @@ export class DrillCluster {
     const last = this.logLines([name]).filter((l) => l.event === "self-fenced" && l.time >= since).at(-1);
     const left = Array.isArray(last?.left) ? (last.left as string[]) : [];
     if (!left.length) return;
-    this.record("fault", `watchdog: ${name} self-fenced with ${left.join(", ")} still active, machine reset`, name);
+    this.record("fault", `watchdog: ${name} self-fenced with ${left.join(", ")} not known to be stopped, machine reset`, name);
     this.clearMachine(name);
     this.downs.push({ node: name, at: Date.now(), how: "fenced" });
   }
