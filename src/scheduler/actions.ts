@@ -41,6 +41,74 @@ export interface NewActionOptions {
   meta?: Record<string, string>;
 }
 
+/** The outermost clone `rsc` belongs to (or is), whose actionChanges count its actions' changes. */
+function owningClone(rsc: SResource | undefined): SResource | undefined {
+  let clone: SResource | undefined;
+  for (let r = rsc; r; r = r.parent) if (r.variant === "clone") clone = r;
+  return clone;
+}
+
+/** Note that an action of `rsc` was added or changed in a way flag summaries depend on. */
+export function noteActionChange(rsc: SResource | undefined): void {
+  const clone = owningClone(rsc);
+  if (clone) clone.actionChanges = (clone.actionChanges ?? 0) + 1;
+}
+
+/**
+ * Flags that count their changes on the owning clone (see actionChanges):
+ * the flag propagation asks for a clone's summary of its instances' flags
+ * again and again, and recomputing it means visiting every instance.
+ */
+class TrackedFlags implements ActionFlags {
+  private optionalValue: boolean;
+  private runnableValue: boolean;
+  private migrateRunnableValue: boolean | undefined;
+
+  constructor(
+    private readonly owner: SResource,
+    public pseudo: boolean,
+    runnable: boolean,
+    optional: boolean,
+    public printAlways: boolean,
+    public requiresAny: boolean,
+  ) {
+    this.optionalValue = optional;
+    this.runnableValue = runnable;
+  }
+
+  get optional(): boolean {
+    return this.optionalValue;
+  }
+  set optional(value: boolean) {
+    if (value !== this.optionalValue) this.changed();
+    this.optionalValue = value;
+  }
+  get runnable(): boolean {
+    return this.runnableValue;
+  }
+  set runnable(value: boolean) {
+    if (value !== this.runnableValue) this.changed();
+    this.runnableValue = value;
+  }
+  get migrateRunnable(): boolean | undefined {
+    return this.migrateRunnableValue;
+  }
+  set migrateRunnable(value: boolean | undefined) {
+    if (value !== this.migrateRunnableValue) this.changed();
+    this.migrateRunnableValue = value;
+  }
+
+  private changed(): void {
+    this.owner.actionChanges = (this.owner.actionChanges ?? 0) + 1;
+  }
+}
+
+function newFlags(rsc: SResource | undefined, pseudo: boolean, runnable: boolean, optional: boolean): ActionFlags {
+  const clone = owningClone(rsc);
+  if (clone) return new TrackedFlags(clone, pseudo, runnable, optional, false, false);
+  return { pseudo, runnable, optional, printAlways: false, requiresAny: false };
+}
+
 /** The actions of `rsc` with this task, in the order they were created with (or changed to) it. */
 export function actionsWithTask(rsc: SResource, task: string): readonly Action[] {
   return rsc.actionsByTask.get(task) ?? NO_ACTIONS;
@@ -54,6 +122,7 @@ export function changeTask(action: Action, task: string): void {
   if (list) list.splice(list.indexOf(action), 1);
   action.task = task;
   if (action.rsc) indexByTask(action.rsc, action);
+  noteActionChange(action.rsc);
 }
 
 function indexByTask(rsc: SResource, action: Action): void {
@@ -79,13 +148,7 @@ export function customAction(
   const key = options.key ?? opKey(rsc ? rsc.id : task, task, intervalMs);
   let action = findAction(rsc ? rsc.actions : ws.actions, key, node);
   if (!action) {
-    const flags: ActionFlags = {
-      pseudo: options.pseudo ?? false,
-      runnable: options.runnable ?? true,
-      optional: options.optional,
-      printAlways: false,
-      requiresAny: false,
-    };
+    const flags = newFlags(rsc, options.pseudo ?? false, options.runnable ?? true, options.optional);
     action = {
       uid: ws.nextActionId++,
       key,
@@ -103,6 +166,7 @@ export function customAction(
     if (rsc) {
       rsc.actions.push(action);
       indexByTask(rsc, action);
+      noteActionChange(rsc);
     }
   }
   updateOptional(action, options.optional);
@@ -208,7 +272,10 @@ export function findAction(actions: Action[], key: string, node: SNode | undefin
   // before its node was known (e.g. a start forced by a definition change)
   // is taken over by the first request for a node.
   const unplaced = actions.find((a) => a.key === key && !a.node);
-  if (unplaced) unplaced.node = node;
+  if (unplaced) {
+    unplaced.node = node;
+    noteActionChange(unplaced.rsc);
+  }
   return unplaced;
 }
 

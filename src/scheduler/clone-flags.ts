@@ -44,6 +44,35 @@ function findInstanceAction(rsc: SResource, task: string, node: SNode | undefine
  */
 export function cloneActionFlags(ws: WorkingSet, action: Action, node: SNode | undefined): FlagsSnapshot {
   const clone = action.rsc!;
+  const version = clone.actionChanges ?? 0;
+  let cached = summaries.get(action);
+  if (!cached || cached.version !== version) {
+    cached = { version, byNode: new Map() };
+    summaries.set(action, cached);
+  }
+  const key = node?.id ?? "";
+  let flags = cached.byNode.get(key);
+  if (!flags) {
+    flags = summarize(ws, action, node);
+    // Summarising may itself change the clone action's flags; the summary holds for the state after that.
+    if ((clone.actionChanges ?? 0) !== version) {
+      cached.version = clone.actionChanges ?? 0;
+      cached.byNode.clear();
+    }
+    cached.byNode.set(key, flags);
+  }
+  return flags;
+}
+
+/**
+ * Summaries already made, per clone action and node, valid while the
+ * clone's action change count (actions.ts) stays the same: nothing they
+ * read has changed then, and what they changed is already done.
+ */
+const summaries = new WeakMap<Action, { version: number; byNode: Map<string, FlagsSnapshot> }>();
+
+function summarize(ws: WorkingSet, action: Action, node: SNode | undefined): FlagsSnapshot {
+  const clone = action.rsc!;
   const task = instanceTask(action);
   const flags: FlagsSnapshot = { optional: true, runnable: true, pseudo: true, migrateRunnable: false };
   let anyRunnable = false;

@@ -7,7 +7,7 @@
  * still be running there.
  */
 import { notifyAfterFencing } from "./notifications.js";
-import { DEMOTE, PROMOTE, START, STOP, opKey, orderActions } from "./actions.js";
+import { DEMOTE, PROMOTE, START, STOP, noteActionChange, opKey, orderActions } from "./actions.js";
 import { isUniqueClone, topOf } from "./resources.js";
 import { Ord, type Action, type SNode, type SResource, type WorkingSet } from "./types.js";
 
@@ -74,7 +74,10 @@ function actionsOnNode(rsc: SResource, task: string, node: SNode): Action[] {
   const found: Action[] = [];
   for (const action of rsc.actions) {
     if (action.key !== key) continue;
-    if (!action.node) action.node = node;
+    if (!action.node) {
+      action.node = node;
+      noteActionChange(rsc);
+    }
     if (action.node.id === node.id) found.push(action);
   }
   return found;
