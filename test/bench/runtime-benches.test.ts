@@ -31,6 +31,13 @@ describe("runtime benchmarks (smoke)", { timeout: 180_000 }, () => {
   it("failover and node-loss", async () => {
     expect(await bench(["failover", "--runs", "1", "--nodes", "2", "--lease-ttl", "2"])).toMatch(/kill -> new DC \(store watch\): min \d+ ms/);
     expect(await bench(["node-loss", "--runs", "1", "--nodes", "2", "--lease-ttl", "2"])).toMatch(/running on a survivor: min \d+ ms/);
+    expect(await bench(["node-loss", "--runs", "1", "--nodes", "2", "--lease-ttl", "2", "--fence"])).toMatch(/fencing confirmed: min \d+ ms/);
+  });
+
+  it("scale with a few virtual nodes", async () => {
+    const out = await bench(["scale", "--nodes", "3", "--resources", "20", "--max-seconds", "120"]);
+    expect(out).toMatch(/all 20 running [\d.]+ s -> DC settled [\d.]+ s/);
+    expect(out).toMatch(/etcd: \d+ proposals committed/);
   });
 
   it("cluster-start and bulk-start", async () => {

@@ -44,11 +44,23 @@ export class LostNodeTracker {
 
   /**
    * A new DC knows nothing of the past: take the last saved input's status
-   * as the history last seen from each node (the previous DC's view).
+   * as the history last seen from each node (the previous DC's view). An
+   * input is saved before its transition runs, so the previous DC may have
+   * sent work since that the input does not show (a start on itself, then
+   * it died): its node, when gone, is lost as if this DC had sent the work.
+   * (Without this, a DC killed right after starting a resource on itself
+   * was taken as running nothing, and the resource started elsewhere with
+   * neither fencing nor the self-fencing wait.)
    */
   seed(previous: Cib): void {
+    const previousDc = previous.attrs["dc-uuid"];
     for (const state of previous.status) {
-      if (state.uname !== undefined && state.resources.length > 0) this.lastHistory.set(state.uname, state.resources);
+      if (state.uname === undefined) continue;
+      if (state.resources.length > 0) this.lastHistory.set(state.uname, state.resources);
+      if (previousDc !== undefined && state.id === previousDc) {
+        if (!this.lastHistory.has(state.uname)) this.lastHistory.set(state.uname, []);
+        this.sentWork.add(state.uname);
+      }
     }
   }
 
