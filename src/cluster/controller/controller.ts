@@ -172,7 +172,10 @@ export class Controller {
       return;
     }
     const saveStart = performance.now();
-    const number = await this.guarded(() => this.store.saveInput(this.term, snapshot.xml));
+    // Only the input's number before dispatching: writing the input (its XML, compressed)
+    // took longer than the rest of the cycle for large transitions, and the actions need
+    // only the number. The XML is written once the transition's first actions are out.
+    const number = await this.guarded(() => this.store.reserveInput(this.term));
     if (number === undefined) return;
     phases.save = performance.now() - saveStart;
     const ms = (v: number) => Math.round(v * 10) / 10;
@@ -183,7 +186,12 @@ export class Controller {
       `transition ${number}: ${actions.length} actions, because ${reasons.join("; ")}${changes.length ? ` (${changes.join("; ")})` : ""}`,
     );
     this.current = new TransitionRunner(transition, { term: this.term, number, uuid: this.uuid }, this.runnerContext());
-    const outcome = await this.current.run();
+    const running = this.current.run();
+    // After a turn of the event loop, so the dispatch requests are on their way before the
+    // input's XML is built (synchronous work).
+    const saved = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.guarded(() => this.store.fillInput(this.term, number, snapshot.xml)));
+    const outcome = await running;
+    await saved;
     this.current = undefined;
     this.afterTransition(number, outcome);
   }
@@ -376,10 +384,14 @@ export class Controller {
   /** A new DC takes the previous DC's last view of the nodes, and knows the failures already recorded. */
   private async seed(): Promise<void> {
     try {
-      const inputs = await this.store.listInputs();
-      const latest = inputs.length > 0 ? Math.max(...inputs) : undefined;
-      const xml = latest !== undefined ? await this.store.loadInput(latest) : undefined;
-      if (xml) this.lostNodes.seed(parseCib(xml));
+      // The newest input written: a DC that died mid-transition may have left its last one reserved but empty.
+      const inputs = (await this.store.listInputs()).sort((a, b) => b - a);
+      for (const n of inputs.slice(0, 2)) {
+        const xml = await this.store.loadInput(n);
+        if (!xml) continue;
+        this.lostNodes.seed(parseCib(xml));
+        break;
+      }
       this.failures.prime(await this.store.allHistory());
     } catch (err) {
       this.log.error({ err }, `could not read the previous DC's last input (${message(err)}); lost nodes it knew of are not known here`);

@@ -215,9 +215,28 @@ export class KvClusterStore implements ClusterStore {
       return await this.putInput(term, encoded);
     } catch (err) {
       if (!isTooLarge(err)) throw err;
-      this.log.warn({ bytes: cibXml.length, stored: encoded.length }, "a scheduler input too large for etcd even compressed was not saved (the transition goes ahead)");
+      this.warnTooLarge(cibXml, encoded);
       return this.putInput(term, unsavedInputNote(cibXml, encoded));
     }
+  }
+
+  reserveInput(term: Term): Promise<number> {
+    return this.putInput(term, "");
+  }
+
+  async fillInput(term: Term, n: number, cibXml: string): Promise<void> {
+    const encoded = await encodeInput(cibXml);
+    try {
+      await this.guardedByTerm(term, [{ op: "put", key: keys.input(n), value: encoded }]);
+    } catch (err) {
+      if (!isTooLarge(err)) throw err;
+      this.warnTooLarge(cibXml, encoded);
+      await this.guardedByTerm(term, [{ op: "put", key: keys.input(n), value: unsavedInputNote(cibXml, encoded) }]);
+    }
+  }
+
+  private warnTooLarge(cibXml: string, encoded: string): void {
+    this.log.warn({ bytes: cibXml.length, stored: encoded.length }, "a scheduler input too large for etcd even compressed was not saved (the transition goes ahead)");
   }
 
   private async putInput(term: Term, value: string): Promise<number> {

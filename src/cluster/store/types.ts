@@ -185,6 +185,12 @@ export interface ClusterStore {
   /** cancelAction for several actions of one node, batched like dispatchAll. */
   cancelActions(term: Term, node: string, ids: string[]): Promise<void>;
   saveInput(term: Term, cibXml: string): Promise<number>;
+  /**
+   * Allocate the next input number with nothing saved under it yet (it loads as ""), so a DC
+   * can dispatch a transition before its input is written; fillInput writes it then.
+   */
+  reserveInput(term: Term): Promise<number>;
+  fillInput(term: Term, n: number, cibXml: string): Promise<void>;
   loadInput(n: number): Promise<string | undefined>;
   listInputs(): Promise<number[]>;
 
