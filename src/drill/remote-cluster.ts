@@ -54,13 +54,18 @@ const CLI_TIMEOUT_MS = 60_000;
 
 export class RemoteCluster {
   readonly timeline: TimelineEntry[] = [];
-  /** Every operation a node's executor recorded since the drill connected, in etcd's commit order. */
-  readonly recorded: LoggedOperation[] = [];
   /** Each node's current operation history per resource ("node\u0000rsc"), as its executor last wrote it. */
   readonly histories = new Map<string, { node: string; history: ResourceHistory }>();
   /** Configuration revisions committed by someone other than the drill while it ran. */
   readonly foreignChanges: string[] = [];
   private readonly seenOps = new Map<string, string>();
+  /** What each history showed when the drill connected, as probes at that moment. */
+  private readonly atConnect: LoggedOperation[] = [];
+  /** Operation records as the watch delivered them, with etcd's revision of each. */
+  private readonly opRecords: (Delivered & { node: string; rsc: string; op: OperationRecord })[] = [];
+  /** The DC's requests (starts and promotes among them) as the watch delivered them. */
+  private readonly dispatches: (Delivered & { node: string; historyId: string; task: string })[] = [];
+  private readonly unwatchActions: Unsubscribe[] = [];
   /**
    * The drill's own directory for `pacer configure`'s pending changes: a
    * commit that loses a race keeps its change pending for the next command,
@@ -92,6 +97,7 @@ export class RemoteCluster {
       if (names.length === 0) throw new Error(`cluster "${target.cluster}" at ${target.endpoints.join(",")} has no running node`);
       const cluster = new RemoteCluster(target, store, saved, names);
       await cluster.watchHistories();
+      await cluster.watchDispatches();
       return cluster;
     } catch (err) {
       await store.close().catch(() => undefined);
@@ -157,6 +163,7 @@ export class RemoteCluster {
 
   async close(): Promise<void> {
     await this.unwatch?.().catch(() => undefined);
+    for (const unwatch of this.unwatchActions) await unwatch().catch(() => undefined);
     await this.store.close().catch(() => undefined);
     rmSync(this.draftDir, { recursive: true, force: true });
   }
@@ -175,40 +182,78 @@ export class RemoteCluster {
   /** The histories as they are now, then every change: a new or changed operation record is an operation the node ran. */
   private async watchHistories(): Promise<void> {
     for (const [node, histories] of await this.store.allHistory()) {
-      for (const history of histories) this.noteHistory(node, history, false);
+      for (const history of histories) this.noteHistory(node, history);
     }
     this.unwatch = await this.store.watchHistory((event) => {
       const key = historyKey(event.node, event.key.split("/").pop()!);
       if (event.type === "delete" || !event.value) this.histories.delete(key);
-      else this.noteHistory(event.node, event.value, true);
+      else this.noteHistory(event.node, event.value, { revision: BigInt(event.revision), observed: Date.now() });
     });
   }
 
-  private noteHistory(node: string, history: ResourceHistory, live: boolean): void {
+  /** The DC's requests to each node the drill found: when a start or promote was asked for, it cannot have begun before. */
+  private async watchDispatches(): Promise<void> {
+    for (const node of this.names) {
+      const unwatch = await this.store.watchActions(node, (event) => {
+        if (event.type !== "put" || !event.value) return;
+        const { historyId, task } = event.value;
+        this.dispatches.push({ node, historyId, task, revision: BigInt(event.revision), observed: Date.now() });
+      });
+      this.unwatchActions.push(unwatch);
+    }
+  }
+
+  private noteHistory(node: string, history: ResourceHistory, delivered?: Delivered): void {
     this.histories.set(historyKey(node, history.id), { node, history });
     // What ran before the drill connected is where the handover audit starts from: as if a probe found it there now.
-    if (!live && isActive(recordedState(history) ?? OCF.NOT_RUNNING)) {
-      this.recorded.push({ node, rsc: history.id, task: "monitor", intervalMs: 0, rc: OCF.OK, time: Date.now(), execMs: 0 });
+    if (!delivered && isActive(recordedState(history) ?? OCF.NOT_RUNNING)) {
+      this.atConnect.push({ node, rsc: history.id, task: "monitor", intervalMs: 0, rc: OCF.OK, time: Date.now(), execMs: 0 });
     }
     for (const op of history.ops) {
       const seenKey = `${node}\u0000${history.id}\u0000${op.id}`;
       const fingerprint = `${op.callId}/${op.rcCode}/${op.opStatus}`;
       if (this.seenOps.get(seenKey) === fingerprint) continue;
       this.seenOps.set(seenKey, fingerprint);
-      if (live) this.recorded.push(loggedOperation(node, history.id, op));
+      if (delivered) this.opRecords.push({ ...delivered, node, rsc: history.id, op });
     }
+  }
+
+  /**
+   * Every operation a node's executor recorded since the drill connected,
+   * after what the histories showed then. Times come from etcd's commit
+   * order, not from when each watch happened to deliver: an event's time
+   * is the latest delivery among everything committed up to it, so a
+   * delivery delayed or batched under load never puts a later commit
+   * before an earlier one. A start or promote begins no earlier than the
+   * DC's request for it (when the drill saw one; else its record's time
+   * less the executor's exec-time).
+   */
+  get recorded(): LoggedOperation[] {
+    const events: Delivered[] = [...this.opRecords, ...this.dispatches].sort((a, b) => (a.revision < b.revision ? -1 : a.revision > b.revision ? 1 : 0));
+    const timeOf = new Map<Delivered, number>();
+    let clock = 0;
+    for (const e of events) timeOf.set(e, (clock = Math.max(clock, e.observed)));
+    const operations = events.flatMap((e) => {
+      if (!("op" in e)) return [];
+      const { node, rsc, op, revision } = e as (typeof this.opRecords)[number];
+      const base = { node, rsc, task: op.operation, intervalMs: op.interval, rc: op.rcCode };
+      if (!BEGUN_ON_REQUEST.has(op.operation)) return [{ ...base, time: timeOf.get(e)!, execMs: Number(op.attrs["exec-time"] ?? 0) }];
+      const request = this.dispatches.filter((d) => d.node === node && d.historyId === rsc && d.task === op.operation && d.revision < revision).at(-1);
+      return [request ? { ...base, time: timeOf.get(request)!, execMs: 0 } : { ...base, time: timeOf.get(e)!, execMs: Number(op.attrs["exec-time"] ?? 0) }];
+    });
+    return [...this.atConnect, ...operations];
   }
 }
 
-function historyKey(node: string, rsc: string): string {
-  return `${node}\u0000${rsc}`;
+/** A watch event as the drill received it: etcd's revision, and when it arrived. */
+interface Delivered {
+  revision: bigint;
+  observed: number;
 }
 
-/**
- * An operation as the drill saw its record arrive: its completion is when
- * etcd delivered it (a little after the executor finished), its beginning
- * that less the executor's own execution time.
- */
-function loggedOperation(node: string, rsc: string, op: OperationRecord): LoggedOperation {
-  return { node, rsc, task: op.operation, intervalMs: op.interval, rc: op.rcCode, time: Date.now(), execMs: Number(op.attrs["exec-time"] ?? 0) };
+/** Operations an executor runs only when the DC asks, which the audits judge from their beginning. */
+const BEGUN_ON_REQUEST = new Set(["start", "promote", "migrate_from"]);
+
+function historyKey(node: string, rsc: string): string {
+  return `${node}\u0000${rsc}`;
 }

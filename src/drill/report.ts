@@ -68,11 +68,12 @@ function renderRun(r: DrillResult): string {
   if (r.verdict === "skip") return `${title}\n<p class="skip">skipped: ${esc(r.reason ?? "")}</p>`;
   const times = `<p>duration ${(r.durationMs / 1000).toFixed(1)} s · detection ${fmtList(r.detectionMs)} · recovery ${fmtList(r.recoveryMs)} · replay: <code>${esc(r.replay)}</code></p>`;
   const reason = r.reason ? `<p class="fail">${esc(r.reason)}</p>` : "";
+  const configuration = r.configuration ? `<p class="${r.configuration.restored ? "pass" : "fail"}">${esc(r.configuration.message)}</p>` : "";
   const audits = `<table><tr><th>after step</th><th>audit</th><th>result</th></tr>${r.audits
-    .flatMap((a) => a.results.map((x) => `<tr><td>${esc(a.step)}</td><td>${esc(x.audit)}</td><td class="${x.skipped ? "skip" : x.ok ? "pass" : "fail"}">${x.skipped ? `skipped: ${esc(x.skipped)}` : x.ok ? "holds" : esc(x.violations.join("; "))}</td></tr>`))
+    .flatMap((a) => a.results.map((x) => `<tr><td>${esc(a.step)}</td><td>${esc(x.audit)}${x.source ? ` <small>(from ${esc(x.source)})</small>` : ""}</td><td class="${x.skipped ? "skip" : x.ok ? "pass" : "fail"}">${x.skipped ? `skipped: ${esc(x.skipped)}` : x.ok ? "holds" : esc(x.violations.join("; "))}</td></tr>`))
     .join("")}</table>`;
   const rows = r.timeline.map((e) => `<tr><td>${((e.at - r.startedAt) / 1000).toFixed(2)} s</td><td style="color:${COLORS[e.kind]}">${e.kind}</td><td>${esc(e.message)}</td></tr>`).join("");
-  return `${title}\n${times}\n${reason}\n${timelineSvg(r)}\n<details><summary>audits (${r.audits.length} steps)</summary>${audits}</details>\n<details><summary>timeline (${r.timeline.length} entries)</summary><table>${rows}</table></details>`;
+  return `${title}\n${times}\n${reason}\n${configuration}\n${timelineSvg(r)}\n<details><summary>audits (${r.audits.length} steps)</summary>${audits}</details>\n<details><summary>timeline (${r.timeline.length} entries)</summary><table>${rows}</table></details>`;
 }
 
 /** One row per entry kind, a tick per entry at its time since the run started; hover shows the message. */

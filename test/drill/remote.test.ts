@@ -100,7 +100,8 @@ describe.runIf(etcdBinary && distBuilt)("pacer drill run against an existing clu
     const pending = drafts();
     expect(pending).toEqual([expect.stringContaining("operator-pending")]);
     const before = await configXml();
-    const run = await drill("standby", "maintenance-mode", "configuration-resync", "resource-recover", "--i-know-this-disrupts", "--quick", "--json");
+    const report = join(cluster.root, "report");
+    const run = await drill("standby", "maintenance-mode", "configuration-resync", "resource-recover", "--i-know-this-disrupts", "--quick", "--json", "--report", report);
     const out = JSON.parse(run.stdout) as { results: DrillResult[] };
     const byName = new Map(out.results.map((r) => [r.drill, r]));
     for (const name of ["standby", "maintenance-mode", "configuration-resync"]) {
@@ -117,6 +118,11 @@ describe.runIf(etcdBinary && distBuilt)("pacer drill run against an existing clu
     // standby moved things and maintenance-mode, markers and standby were committed: the configuration is back.
     expect(byName.get("standby")!.timeline.some((e) => e.message.startsWith("configuration restored"))).toBe(true);
     expect(await configXml()).toBe(before);
+    // The HTML report says what each audit was judged from and what became of the configuration.
+    const html = readFileSync(join(report, "drill-report.html"), "utf8");
+    expect(html).toContain("at-most-one-active <small>(from recorded history)</small>");
+    expect(html).toContain("configuration-consistent <small>(from ground truth)</small>");
+    expect(html).toContain("configuration restored as the drill found it");
     expect(drafts()).toEqual(pending); // neither committed by the drill nor joined by a pending change of its own
     expect((await operator("configure", "discard")).exitCode).toBe(0);
   }, 180_000);
