@@ -8,9 +8,10 @@
  *   sockets stay open, so a heal delivers what TCP would have retransmitted);
  * - "first-packet": the first packet of every new connection is lost, so each
  *   connection starts only after TCP's initial retransmission timeout (1 s);
- * - "delay": every chunk is held for `delayMs` in each direction.
+ * - "delay": every chunk arrives `delayMs` late in each direction (in order).
  */
 import { createServer, connect, type Server, type Socket } from "node:net";
+import { performance } from "node:perf_hooks";
 
 export type ProxyMode = { kind: "pass" } | { kind: "blackhole" } | { kind: "first-packet" } | { kind: "delay"; delayMs: number };
 
@@ -108,14 +109,31 @@ export class FaultProxy {
     else link.client.resume();
   }
 
+  /**
+   * Forward `from` to `to`. Delayed chunks wait in a queue, each until
+   * `delayMs` after it arrived, and leave in order (a chunk arriving after a
+   * heal waits behind those still held): latency, as a slow link adds it.
+   * Holding the stream while each chunk waited capped a connection at one
+   * chunk per delay, and etcd's client sends every call over one connection:
+   * its queue grew until calls and keepalives timed out (slow-etcd-links seed 1677940522).
+   */
   private forward(from: Socket, to: Socket): void {
+    const queue: { chunk: Buffer; due: number }[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    const flush = () => {
+      timer = undefined;
+      const now = performance.now();
+      while (queue.length && queue[0]!.due <= now) {
+        const { chunk } = queue.shift()!;
+        if (!to.destroyed) to.write(chunk);
+      }
+      if (queue.length) timer = setTimeout(flush, queue[0]!.due - now).unref();
+    };
     from.on("data", (chunk: Buffer) => {
-      if (this.mode.kind === "delay") {
-        from.pause();
-        setTimeout(() => {
-          if (!to.destroyed) to.write(chunk);
-          if (this.mode.kind !== "blackhole") from.resume();
-        }, this.mode.delayMs).unref();
+      const delayMs = this.mode.kind === "delay" ? this.mode.delayMs : 0;
+      if (delayMs > 0 || queue.length > 0) {
+        queue.push({ chunk, due: performance.now() + delayMs });
+        timer ??= setTimeout(flush, Math.max(0, queue[0]!.due - performance.now())).unref();
         return;
       }
       if (!to.write(chunk)) {
