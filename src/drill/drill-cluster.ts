@@ -316,7 +316,8 @@ export class DrillCluster {
     const result = await execa(join(this.options.repoRoot, "bin", "pacer"), args, {
       reject: false,
       timeout: 30_000,
-      env: { PACER_ETCD: this.endpoints.join(","), PACER_CLUSTER: "default" },
+      // Pending configure changes of its own: a change that lost a race must not ride into the next drill's (or an operator's) commit.
+      env: { PACER_ETCD: this.endpoints.join(","), PACER_CLUSTER: "default", PACER_DRAFT_DIR: join(this.local.dir, "drafts") },
     });
     return { exitCode: result.exitCode ?? 1, stdout: String(result.stdout), stderr: String(result.stderr) };
   }
