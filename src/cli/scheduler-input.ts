@@ -31,6 +31,8 @@ export async function inputCib(opts: InputOptions, now: number): Promise<Cib> {
     }
     const n = Number(opts.replay);
     const xml = Number.isInteger(n) ? await store.loadInput(n) : undefined;
+    // A DC reserves an input's number before dispatching and writes the input right after.
+    if (xml === "") throw new Error(`input ${n} was never written: its DC stopped between dispatching that transition and saving its input`);
     if (!xml) throw new Error(`there is no saved input ${opts.replay}; saved inputs: ${(await store.listInputs()).join(", ") || "none"}`);
     return readCib(xml, `input ${n}`);
   });
