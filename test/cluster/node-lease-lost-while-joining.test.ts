@@ -15,7 +15,8 @@ import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { NodeDaemon } from "../../src/cluster/node.js";
 import { MemoryEtcd } from "../../src/cluster/store/memory-store.js";
-import type { ActionRequest, ClusterStore, Session } from "../../src/cluster/store/types.js";
+import type { ClusterStore, Session } from "../../src/cluster/store/types.js";
+import { absentAgentProbe } from "./node-daemon-fixtures.js";
 import { poll } from "../../src/poll.js";
 
 describe("a lease lost while joining", () => {
@@ -63,21 +64,7 @@ describe("a lease lost while joining", () => {
     releaseFirstWatch();
     await started;
     const term = await poll(async () => (await base.currentDc())?.term, { timeoutMs: 10_000, what: "n1 elected DC with its new session" });
-    const action: ActionRequest = {
-      id: "probe-after-rejoin",
-      term,
-      node: "n1",
-      rsc: "nothing",
-      historyId: "nothing",
-      agent: { class: "ocf", provider: "pacer", type: "Absent" },
-      task: "monitor",
-      intervalMs: 0,
-      timeoutMs: 5000,
-      params: {},
-      meta: {},
-      expectedRc: 7,
-      transitionKey: "1:1:7:test",
-    };
+    const action = absentAgentProbe("probe-after-rejoin", term, "n1");
     await base.dispatch(term, action);
     // The new session runs it (the agent is not installed: a result all the same, in the history).
     await poll(async () => (await base.allHistory()).get("n1")?.some((h) => h.id === action.historyId) || undefined, { timeoutMs: 10_000, what: "the action's history" });

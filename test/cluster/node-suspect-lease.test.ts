@@ -15,7 +15,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { sleep } from "../../src/clock.js";
 import { NodeDaemon } from "../../src/cluster/node.js";
 import { MemoryEtcd } from "../../src/cluster/store/memory-store.js";
-import type { ActionRequest, ClusterStore, Session } from "../../src/cluster/store/types.js";
+import type { ClusterStore, Session } from "../../src/cluster/store/types.js";
+import { absentAgentProbe } from "./node-daemon-fixtures.js";
 import { poll } from "../../src/poll.js";
 
 describe("a suspect lease", () => {
@@ -44,29 +45,15 @@ describe("a suspect lease", () => {
     const log = pino({ level: "info" }, { write: (line: string) => void lines.push(JSON.parse(line) as { event?: string }) });
     const stateDir = mkdtempSync(join(tmpdir(), "pacer-node-suspect-"));
     cleanup.push(() => rmSync(stateDir, { recursive: true, force: true }));
-    const daemon = new NodeDaemon({ name: "n1", endpoints: [], cluster: "t", stateDir, leaseTtlSeconds: 10, log, store });
+    const daemon = new NodeDaemon({ name: "n1", endpoints: [], cluster: "t", stateDir, leaseTtlSeconds: 20, log, store });
     cleanup.push(() => daemon.finish(0));
     await daemon.start();
     const term = await poll(async () => (await base.currentDc())?.term, { timeoutMs: 10_000, what: "n1 elected DC" });
 
-    // Half the TTL without an acknowledged keepalive, short of the demotion point (6 s).
-    pretendRenewedAt = performance.now() - 5200;
+    // Half the TTL without an acknowledged keepalive, well short of the demotion point (16 s).
+    pretendRenewedAt = performance.now() - 10_200;
     await poll(() => lines.some((l) => l.event === "lease-suspect") || undefined, { timeoutMs: 5000, what: "the lease suspect" });
-    const action: ActionRequest = {
-      id: "probe-while-suspect",
-      term,
-      node: "n1",
-      rsc: "nothing",
-      historyId: "nothing",
-      agent: { class: "ocf", provider: "pacer", type: "Absent" },
-      task: "monitor",
-      intervalMs: 0,
-      timeoutMs: 5000,
-      params: {},
-      meta: {},
-      expectedRc: 7,
-      transitionKey: "1:1:7:test",
-    };
+    const action = absentAgentProbe("probe-while-suspect", term, "n1");
     await base.dispatch(term, action);
     await sleep(500);
     expect((await base.allHistory()).get("n1")?.some((h) => h.id === action.historyId) ?? false).toBe(false);
