@@ -12,6 +12,7 @@ import type { ResourceHistory } from "../../cib/model.js";
 import { logger as rootLogger, type Logger } from "../../log.js";
 import type { OperationObserver } from "../observers.js";
 import type { ActionRequest, ActionResult } from "../store/types.js";
+import { ActionSlots } from "./action-slots.js";
 import { AgentLauncher } from "./agent-launcher.js";
 import { DEFAULT_OCF_ROOT, runAgent, type AgentOutcome } from "./agent-runner.js";
 import { AttributeChannel } from "./attribute-channel.js";
@@ -71,6 +72,8 @@ interface RunTiming {
 
 export class Executor {
   private readonly queues = new ResourceQueues();
+  /** Agent actions run at once (stops, demotes and recurring monitors aside): twice the cores, Pacemaker's node-action-limit default. */
+  private readonly slots = new ActionSlots();
   /** Opt-in fast failure detection (pid-watch.ts), keyed by recurring operation key. */
   private readonly pidWatcher = new PidWatcher();
   private readonly histories = new Map<string, ResourceHistory>();
@@ -199,9 +202,10 @@ export class Executor {
         task: request.task,
         intervalMs: 0,
         run: async (queueMs) => {
-          const callId = this.nextCallId++;
-          const startedAt = this.now();
-          const outcome = await this.perform(request);
+          // Stops and demotes are never held back: losing the lease, a node must stop everything
+          // before its self-fencing deadline. Recurring monitors are not bounded either (as in Pacemaker).
+          const bounded = request.task !== "stop" && request.task !== "demote";
+          const { callId, startedAt, outcome } = await (bounded ? this.slots.run(() => this.performNumbered(request)) : this.performNumbered(request));
           resolve(await this.complete(request, outcome, { callId, queueMs, lastRcChange: startedAt }, reportResult));
         },
         dropped: () => resolve(cancelledResult(request)),
@@ -318,6 +322,13 @@ export class Executor {
 
   // -------------------------------------------------------------------------
   // Running agents and recording what happened
+
+  /** perform() with the call id and start time it gets once it really starts. */
+  private async performNumbered(request: ActionRequest): Promise<{ callId: number; startedAt: number; outcome: AgentOutcome }> {
+    const callId = this.nextCallId++;
+    const startedAt = this.now();
+    return { callId, startedAt, outcome: await this.perform(request) };
+  }
 
   private async perform(request: ActionRequest): Promise<AgentOutcome> {
     if (request.agent.class === "stonith") {
