@@ -51,7 +51,9 @@ function owningClone(rsc: SResource | undefined): SResource | undefined {
 /** Note that an action of `rsc` was added or changed in a way flag summaries depend on. */
 export function noteActionChange(rsc: SResource | undefined): void {
   const clone = owningClone(rsc);
-  if (clone) clone.actionChanges = (clone.actionChanges ?? 0) + 1;
+  if (!clone) return;
+  clone.actionChanges = (clone.actionChanges ?? 0) + 1;
+  clone.actionLayoutChanges = (clone.actionLayoutChanges ?? 0) + 1;
 }
 
 /**

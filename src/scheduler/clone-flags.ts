@@ -76,16 +76,22 @@ function summarize(ws: WorkingSet, action: Action, node: SNode | undefined): Fla
   const task = instanceTask(action);
   const flags: FlagsSnapshot = { optional: true, runnable: true, pseudo: true, migrateRunnable: false };
   let anyRunnable = false;
-  for (const child of clone.children) {
-    const childAction = findInstanceAction(child, task, child.children.length > 0 ? undefined : node);
-    if (!childAction) continue;
-    // A primitive's flags are its own (actionFlags would only copy them).
-    const childFlags = child.variant === "primitive" ? childAction.flags : actionFlags(ws, childAction, node);
+  const count = (childFlags: FlagsSnapshot | Action["flags"]): void => {
     if (flags.optional && !childFlags.optional) {
       flags.optional = false;
       action.flags.optional = false;
     }
     if (childFlags.runnable) anyRunnable = true;
+  };
+  // On a node, only the primitive instances with an action there count, and the index names
+  // them (their flags are read, never changed, so the order they are counted in does not matter).
+  if (node) for (const childAction of primitiveInstanceActionsOn(clone, task, node)) count(childAction.flags);
+  for (const child of node ? collectiveInstances(clone) : clone.children) {
+    const primitive = child.children.length === 0;
+    const childAction = findInstanceAction(child, task, primitive ? node : undefined);
+    if (!childAction) continue;
+    // A primitive's flags are its own (actionFlags would only copy them).
+    count(child.variant === "primitive" ? childAction.flags : actionFlags(ws, childAction, node));
   }
   if (!anyRunnable) {
     flags.runnable = false;
@@ -93,6 +99,61 @@ function summarize(ws: WorkingSet, action: Action, node: SNode | undefined): Fla
   }
   return flags;
 }
+
+/**
+ * The primitive instances' actions for `task` on `node`, one per instance
+ * (the one findInstanceAction would pick), from an index of the clone's
+ * instance actions by task and node kept while the clone's action layout
+ * (new actions, changed tasks or nodes) stays the same: a per-node summary
+ * then visits the instances on that node instead of all of them.
+ */
+function primitiveInstanceActionsOn(clone: SResource, task: string, node: SNode): readonly Action[] {
+  const index = instanceActionIndexOf(clone);
+  let byNode = index.byTask.get(task);
+  if (!byNode) {
+    byNode = new Map();
+    for (const child of clone.children) {
+      if (child.children.length > 0) continue;
+      const lastOnNode = new Map<string, Action>();
+      for (const childAction of actionsWithTask(child, task)) if (childAction.node) lastOnNode.set(childAction.node.id, childAction);
+      for (const [nodeId, childAction] of lastOnNode) {
+        const list = byNode.get(nodeId);
+        if (list) list.push(childAction);
+        else byNode.set(nodeId, [childAction]);
+      }
+    }
+    index.byTask.set(task, byNode);
+  }
+  return byNode.get(node.id) ?? NO_ACTIONS;
+}
+
+/** The instances that are not primitives (a cloned group's), which per-node summaries still visit one by one. */
+function collectiveInstances(clone: SResource): readonly SResource[] {
+  const index = instanceActionIndexOf(clone);
+  index.collective ??= clone.children.filter((child) => child.children.length > 0);
+  return index.collective;
+}
+
+interface InstanceActionIndex {
+  version: number;
+  instances: number;
+  byTask: Map<string, Map<string, Action[]>>;
+  collective?: SResource[];
+}
+
+function instanceActionIndexOf(clone: SResource): InstanceActionIndex {
+  const version = clone.actionLayoutChanges ?? 0;
+  let index = instanceActionIndex.get(clone);
+  // (Orphan instances are added while the history is unpacked, before any action.)
+  if (!index || index.version !== version || index.instances !== clone.children.length) {
+    index = { version, instances: clone.children.length, byTask: new Map() };
+    instanceActionIndex.set(clone, index);
+  }
+  return index;
+}
+
+const instanceActionIndex = new WeakMap<SResource, InstanceActionIndex>();
+const NO_ACTIONS: readonly Action[] = [];
 
 /** Interleaving applies between two different clones, by the "then" side's setting (the "first" side's for stops and demotes). */
 function canInterleave(first: Action, then: Action): boolean {

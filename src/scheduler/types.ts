@@ -242,6 +242,12 @@ export interface SResource {
    * can be reused while it stays the same (clone-flags.ts).
    */
   actionChanges?: number;
+  /**
+   * On a clone: counts only new actions and changed tasks or nodes among
+   * its and its instances' actions (not flags), so that an index of the
+   * instances' actions by task and node stays valid while it is the same.
+   */
+  actionLayoutChanges?: number;
   /** A location constraint with resource-discovery=exclusive names this resource: probe only on its exclusive nodes. */
   exclusiveDiscover?: boolean;
   /** rsc_ticket constraints naming this resource, in configuration order. */
