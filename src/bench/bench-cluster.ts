@@ -30,6 +30,8 @@ export interface BenchClusterOptions {
   nodeFlags?: string[];
   /** Bound on `pacer configure load` (default 30 s; a 10,000-resource configuration takes longer). */
   configureTimeoutMs?: number;
+  /** Start the first node alone and the others once it is DC (to measure nodes that are not DC). */
+  firstIsDc?: boolean;
 }
 
 export interface BenchCluster {
@@ -83,7 +85,11 @@ export async function withBenchCluster<T>(options: BenchClusterOptions, maxSecon
       writeFileSync(cibFile, typeof options.cibXml === "string" ? options.cibXml : options.cibXml(local.dir));
       await execa(pacerBin, ["configure", "load", "replace", cibFile, "--etcd", local.endpoint], { timeout: options.configureTimeoutMs ?? 30_000 });
       const nodesStartedAt = Date.now();
-      local.startNodes();
+      if (options.firstIsDc) {
+        local.startNode(options.nodes[0]!);
+        await poll(async () => (await store!.currentDc())?.node === options.nodes[0], { timeoutMs: 30_000, what: `${options.nodes[0]} DC` });
+        for (const name of options.nodes.slice(1)) local.startNode(name);
+      } else local.startNodes();
       await poll(async () => {
         const members = new Set((await store!.members()).map((m) => m.node));
         return options.nodes.every((n) => members.has(n));

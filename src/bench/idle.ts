@@ -11,6 +11,8 @@
  *   - agents' CPU = what the launcher and the daemon reaped meanwhile
  *     (cutime+cstime), i.e. the agents' processes;
  *   - RSS (VmRSS) of the daemon, sampled every second, and of the launcher.
+ * With --role member the measured node is not the DC: a second node, started
+ * first and elected, runs the controller and no resource (location -INFINITY).
  * With --node-flags (e.g. V8 heap flags, to compare settings) or --profile
  * (--cpu-prof --heap-prof into DIR, written when the daemon exits at the end
  * of the run), the daemon runs as `node FLAGS dist/cli/entry.js`, without tini.
@@ -28,6 +30,8 @@ export interface IdleOptions {
   /** Node.js/V8 flags for the daemon, space-separated. */
   nodeFlags?: string;
   profileDir?: string;
+  /** "dc": the measured node is the only one, hence DC; "member": a separate DC runs beside it. */
+  role: "dc" | "member";
 }
 
 export interface IdleResult {
@@ -48,14 +52,18 @@ export interface IdleResult {
 }
 
 const NODE = "node1";
+/** With --role member: the DC, which runs no resource. */
+const DC = "node0";
 
 async function measureOne(options: IdleOptions, count: number): Promise<IdleResult> {
   const ids = Array.from({ length: count }, (_, i) => `dummy-${String(i + 1).padStart(4, "0")}`);
-  const cib = benchCib([NODE], ids.map((id) => primitive(id, "Dummy", {}, options.monitorMs)).join("\n"));
+  const nodes = options.role === "member" ? [DC, NODE] : [NODE];
+  const awayFromDc = options.role === "member" ? `<rsc_location id="away-from-dc" rsc-pattern="^dummy-" node="${DC}" score="-INFINITY"/>` : "";
+  const cib = benchCib(nodes, ids.map((id) => primitive(id, "Dummy", {}, options.monitorMs)).join("\n"), awayFromDc);
   const profile = options.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.profileDir}`, "--heap-prof", `--heap-prof-dir=${options.profileDir}`] : [];
   const nodeFlags = [...(options.nodeFlags?.split(/\s+/).filter(Boolean) ?? []), ...profile];
   const maxSeconds = 240 + options.warmupSeconds + options.seconds;
-  return withBenchCluster({ nodes: [NODE], leaseTtlSeconds: 10, cibXml: cib, nodeFlags }, maxSeconds, async (c) => {
+  return withBenchCluster({ nodes, leaseTtlSeconds: 10, cibXml: cib, nodeFlags, firstIsDc: options.role === "member" }, maxSeconds, async (c) => {
     const startedAt = performance.now();
     await poll(() => {
       const started = new Set(nodeEvents(c.local, NODE).filter((e) => e.msg === "operation completed" && e.task === "start" && e.rc === 0).map((e) => e.rsc));
@@ -105,7 +113,7 @@ export async function idleBench(options: IdleOptions): Promise<IdleResult[]> {
   }
   const f = (n: number) => n.toFixed(2);
   const mb = (n: number) => n.toFixed(1);
-  report(`idle, 1 node, Dummy resources monitored every ${options.monitorMs / 1000} s, ${options.seconds} s window after ${options.warmupSeconds} s warm-up${options.nodeFlags ? `, node flags "${options.nodeFlags}"` : ""} (CPU in % of one core):`);
+  report(`idle, ${options.role === "member" ? "1 node beside a separate DC" : "1 node (the DC)"}, Dummy resources monitored every ${options.monitorMs / 1000} s, ${options.seconds} s window after ${options.warmupSeconds} s warm-up${options.nodeFlags ? `, node flags "${options.nodeFlags}"` : ""} (CPU in % of one core):`);
   report("| resources | pacer CPU (daemon + launcher) | daemon user / sys | launcher | agents | etcd | daemon RSS end (min–max) | launcher RSS |");
   report("|---|---|---|---|---|---|---|---|");
   for (const r of results) {

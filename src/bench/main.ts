@@ -108,9 +108,11 @@ program
   .option("--monitor <interval>", "monitor interval", durationMs, 10_000)
   .option("--node-flags <flags>", "Node.js/V8 flags for the daemon, e.g. --max-semi-space-size=1")
   .option("--profile <dir>", "run the daemon with --cpu-prof and --heap-prof into this directory")
-  .action((o: { resources: number[]; seconds: number; warmup: number; monitor: number; nodeFlags?: string; profile?: string }) =>
-    exitAfter(idleBench({ resources: o.resources, seconds: o.seconds, warmupSeconds: o.warmup, monitorMs: o.monitor, nodeFlags: o.nodeFlags, profileDir: o.profile }).then(() => undefined)),
-  );
+  .option("--role <role>", "dc: the measured node is the only one, hence DC; member: a separate DC runs beside it", "dc")
+  .action((o: { resources: number[]; seconds: number; warmup: number; monitor: number; nodeFlags?: string; profile?: string; role: string }) => {
+    if (o.role !== "dc" && o.role !== "member") throw new Error(`--role must be dc or member, not "${o.role}"`);
+    return exitAfter(idleBench({ resources: o.resources, seconds: o.seconds, warmupSeconds: o.warmup, monitorMs: o.monitor, nodeFlags: o.nodeFlags, profileDir: o.profile, role: o.role }).then(() => undefined));
+  });
 program
   .command("nfs-failover")
   .description("NFS failover with a writing client: acknowledged writes lost and kill -> client reads again (root, network namespaces)")
