@@ -87,9 +87,10 @@ function assignInstance(ws: WorkingSet, instance: SResource, prefer: SNode | und
     if (!local || local.score < 0) return undefined;
   }
   banUnusableNodes(instance, limit);
-  const backup = copyScores(instance.allowed);
+  // Only an assignment to a preferred node can be undone, so only then is a backup needed.
+  const backup = prefer ? copyScores(instance.allowed) : undefined;
   let chosen = assign(ws, instance, prefer);
-  if (chosen && prefer && chosen.id !== prefer.id) {
+  if (chosen && prefer && backup && chosen.id !== prefer.id) {
     instance.allowed = backup;
     // Pacemaker only undoes a primitive's assignment here (a group keeps its members placed).
     if (instance.variant === "primitive") unassign(instance);

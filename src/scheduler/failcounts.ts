@@ -135,6 +135,27 @@ function isMatchedFailure(rscId: string, name: string, intervalMs: number, rec: 
 export function expectedRc(rec: OperationRecord): number {
   const key = rec.transitionKey;
   if (key === undefined) return -1;
-  const m = /^(-?\d+):(-?\d+):(-?\d+):(\S+)/.exec(key);
-  return m ? Number.parseInt(m[3], 10) : -1;
+  // Read without a regular expression: every history entry asks, several times per schedule.
+  let at = 0;
+  let rcStart = 0;
+  for (let field = 0; field < 3; field++) {
+    const start = at;
+    if (key.charCodeAt(at) === MINUS) at++;
+    const digits = at;
+    while (isDigit(key.charCodeAt(at))) at++;
+    if (at === digits || key.charCodeAt(at) !== COLON) return -1;
+    if (field === 2) rcStart = start;
+    at++;
+  }
+  // The controller's uuid follows: at least one character that is not white space.
+  if (at >= key.length || WHITE_SPACE.test(key[at])) return -1;
+  return Number.parseInt(key.slice(rcStart, at - 1), 10);
+}
+
+const MINUS = 0x2d;
+const COLON = 0x3a;
+const WHITE_SPACE = /\s/;
+
+function isDigit(code: number): boolean {
+  return code >= 0x30 && code <= 0x39;
 }

@@ -109,18 +109,17 @@ function memberOf(instance: SResource, baseId: string): SResource | undefined {
   return undefined;
 }
 
-/** Nodes an instance is active on, or has an operation pending on. */
-function instanceLocations(instance: SResource): SNode[] {
-  const nodes: SNode[] = [];
-  const visit = (r: SResource) => {
-    if (r.children.length > 0) {
-      r.children.forEach(visit);
-      return;
-    }
-    for (const n of [...r.runningOn, ...(r.pendingNode ? [r.pendingNode] : [])]) if (!nodes.includes(n)) nodes.push(n);
-  };
-  visit(instance);
-  return nodes;
+/**
+ * The first node an instance is active on, or has an operation pending on
+ * (its members in order, each's active nodes before its pending one).
+ */
+function firstLocation(instance: SResource): SNode | undefined {
+  if (instance.children.length === 0) return instance.runningOn[0] ?? instance.pendingNode;
+  for (const child of instance.children) {
+    const found = firstLocation(child);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 function needsFencing(rsc: SResource): boolean {
@@ -138,9 +137,9 @@ function findAnonymousInstance(ws: WorkingSet, node: SNode, clone: SResource, ba
   let skipInactive = false;
   for (const instance of clone.children) {
     if (found) break;
-    const locations = instanceLocations(instance);
-    if (locations.length > 0) {
-      if (locations[0] !== node) continue;
+    const location = firstLocation(instance);
+    if (location) {
+      if (location !== node) continue;
       const member = memberOf(instance, baseId);
       if (member && member.runningOn.length > 0) {
         // A second history for the same node (globally-unique was switched off): an orphan.

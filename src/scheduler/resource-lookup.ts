@@ -7,7 +7,18 @@
 import type { SResource, WorkingSet } from "./types.js";
 
 interface HistoryIndex {
-  byHistoryId: Map<string, Set<SResource>>;
+  byHistoryId: Map<string, HistoryIdUsers>;
+}
+
+/** The resources whose history is recorded under one id (an anonymous clone's instances). */
+interface HistoryIdUsers {
+  members: Set<SResource>;
+  /**
+   * The parent all members share, null when they do not share one, unknown
+   * (undefined) after a removal: history matching asks for every entry of
+   * an anonymous clone, and checking all its instances each time added up.
+   */
+  sharedParent?: SResource | null;
 }
 
 const indexes = new WeakMap<WorkingSet, HistoryIndex>();
@@ -24,12 +35,26 @@ function indexOf(ws: WorkingSet): HistoryIndex {
 /** Set (or clear) the id a resource's history is recorded under. */
 export function setHistoryId(ws: WorkingSet, rsc: SResource, id: string | undefined): void {
   const index = indexOf(ws);
-  if (rsc.historyId !== undefined) index.byHistoryId.get(rsc.historyId)?.delete(rsc);
+  if (rsc.historyId !== undefined) {
+    const previous = index.byHistoryId.get(rsc.historyId);
+    if (previous?.members.delete(rsc)) previous.sharedParent = undefined;
+  }
   rsc.historyId = id;
   if (id === undefined) return;
-  let set = index.byHistoryId.get(id);
-  if (!set) index.byHistoryId.set(id, (set = new Set()));
-  set.add(rsc);
+  let users = index.byHistoryId.get(id);
+  if (!users) index.byHistoryId.set(id, (users = { members: new Set(), sharedParent: rsc.parent ?? null }));
+  if (users.members.size === 0) users.sharedParent = rsc.parent ?? null;
+  else if (users.sharedParent !== undefined && users.sharedParent !== rsc.parent) users.sharedParent = null;
+  users.members.add(rsc);
+}
+
+function sharedParentOf(users: HistoryIdUsers): SResource | null {
+  if (users.sharedParent === undefined) {
+    const members = [...users.members];
+    const parent = members[0]?.parent;
+    users.sharedParent = parent && members.every((m) => m.parent === parent) ? parent : null;
+  }
+  return users.sharedParent;
 }
 
 /** Position of a resource in depth-first configuration order (ancestors first, then children in order). */
@@ -47,12 +72,13 @@ function comparePaths(a: number[], b: number[]): number {
 export function findResourceById(ws: WorkingSet, id: string): SResource | undefined {
   const exact = ws.resourceById.get(id);
   if (exact) return exact;
-  const set = indexOf(ws).byHistoryId.get(id);
-  if (!set || set.size <= 1) return set?.values().next().value;
-  const candidates = [...set];
+  const users = indexOf(ws).byHistoryId.get(id);
+  if (!users || users.members.size <= 1) return users?.members.values().next().value;
+  const set = users.members;
   // Usually the instances of one anonymous clone: the first of its children among them.
-  const parent = candidates[0].parent;
-  if (parent && candidates.every((c) => c.parent === parent)) return parent.children.find((c) => set.has(c));
+  const parent = sharedParentOf(users);
+  if (parent) return parent.children.find((c) => set.has(c));
+  const candidates = [...set];
   const tops = new Map(ws.resources.map((r, i) => [r, i]));
   const key = (r: SResource) => {
     let top = r;
