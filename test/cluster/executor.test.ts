@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Executor } from "../../src/cluster/executor/executor.js";
+import type { ActionRequest } from "../../src/cluster/store/types.js";
 import { EXEC, OCF } from "../../src/cluster/executor/ocf-result.js";
 import {
   ANYTHING,
@@ -145,6 +146,22 @@ describe("pacemaker:Stateful", () => {
     expect(sink.attribute("n1", "master-st")).toBeUndefined();
     expect(sink.attributes.every((a) => a.lifetime === "reboot")).toBe(true);
     expect(existsSync(join(dir, "n1", "run", "Stateful-st.state"))).toBe(false);
+  });
+});
+
+describe("role changes", () => {
+  it("a demote ends the Promoted role's monitor, so it never reports the demoted instance failed", async () => {
+    const { executor, sink } = await node("n1");
+    const run = (task: string, over: Partial<ActionRequest> = {}) => executor.execute(request("n1", "st", STATEFUL, task, over));
+    expect((await run("start")).rc).toBe(OCF.OK);
+    expect((await run("promote")).rc).toBe(OCF.OK);
+    // Monitors every 200 ms: several fall due while the demote runs, queued behind it.
+    expect((await run("monitor", { intervalMs: 200, expectedRc: OCF.RUNNING_PROMOTED })).rc).toBe(OCF.RUNNING_PROMOTED);
+    expect((await run("demote")).rc).toBe(OCF.OK);
+    await new Promise((r) => setTimeout(r, 800));
+    const afterDemote = sink.results.filter((r) => r.task === "monitor" && r.intervalMs === 200 && r.rc !== OCF.RUNNING_PROMOTED);
+    expect(afterDemote).toEqual([]);
+    expect((await run("stop")).rc).toBe(OCF.OK);
   });
 });
 

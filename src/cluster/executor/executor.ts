@@ -196,6 +196,12 @@ export class Executor {
     if (request.task === "stop") {
       for (const key of [...(this.recurring.get(request.historyId)?.keys() ?? [])]) this.stopRecurring(request.historyId, key);
     }
+    // A demote ends the monitors of the Promoted role (they expect rc 8), queued runs included: one
+    // that ran after it would find the instance unpromoted and report it failed. (A demote on its way
+    // to a stop gets no cancel of its own from the scheduler.)
+    if (request.task === "demote") {
+      for (const [key, rec] of [...(this.recurring.get(request.historyId) ?? [])]) if (rec.request.expectedRc === OCF.RUNNING_PROMOTED) this.stopRecurring(request.historyId, key);
+    }
     return new Promise((resolve) => {
       this.queues.enqueue(request.historyId, {
         requestId: request.id,
