@@ -3,7 +3,7 @@
  * then each resource assigned in priority order.
  */
 import { INFINITY } from "../cib/score.js";
-import { CLEAR_FAILCOUNT } from "./actions.js";
+import { CLEAR_FAILCOUNT, actionsWithTask } from "./actions.js";
 import { failCount, isUnique } from "./failcounts.js";
 import { applyLocations } from "./location.js";
 import { resourceLocation } from "./node-scores.js";
@@ -41,8 +41,8 @@ function checkFailureThreshold(ws: WorkingSet, rsc: SResource, node: SNode): voi
     for (const child of rsc.children) checkFailureThreshold(ws, child, node);
     return;
   }
-  if (rsc.actions.some((a) => a.task === CLEAR_FAILCOUNT && a.node === node)) return;
   if (rsc.migrationThreshold === 0 || rsc.failureIgnored) return;
+  for (const action of actionsWithTask(rsc, CLEAR_FAILCOUNT)) if (action.node === node) return;
   const count = failCount(ws, rsc, node, { effective: true });
   if (count <= 0) return;
   const target = isUnique(rsc) ? rsc : topOf(rsc);

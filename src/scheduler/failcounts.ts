@@ -27,6 +27,8 @@ export interface FailCountDetail {
 }
 
 export function failCount(ws: WorkingSet, rsc: SResource, node: SNode, opts: FailCountOptions = {}): number {
+  // Most nodes have no failures: asked for every resource on every node, skip building the answer.
+  if (failureAttributes(node).length === 0) return 0;
   return failCountDetail(ws, rsc, node, opts).count;
 }
 

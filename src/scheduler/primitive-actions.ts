@@ -16,8 +16,13 @@ type Transition = ((ws: WorkingSet, rsc: SResource, node: SNode | undefined, opt
 
 /** The next role on the way from `current` to `target` (Stopped → Promoted goes via Unpromoted). */
 function nextStep(current: Role, target: Role): Role {
+  return NEXT_STEP[current][target];
+}
+
+/** nextStep's table, built once (it is asked several times for every primitive). */
+const NEXT_STEP: Record<Role, Record<Role, Role>> = (() => {
   const S = Role.Stopped;
-  const table: Record<Role, Record<Role, Role>> = {
+  return {
     [Role.Unknown]: { [Role.Unknown]: Role.Unknown, [S]: S, [Role.Started]: S, [Role.Unpromoted]: S, [Role.Promoted]: S },
     [S]: { [Role.Unknown]: S, [S]: S, [Role.Started]: Role.Started, [Role.Unpromoted]: Role.Unpromoted, [Role.Promoted]: Role.Unpromoted },
     [Role.Started]: { [Role.Unknown]: S, [S]: S, [Role.Started]: Role.Started, [Role.Unpromoted]: Role.Unpromoted, [Role.Promoted]: Role.Promoted },
@@ -30,8 +35,7 @@ function nextStep(current: Role, target: Role): Role {
       [Role.Promoted]: Role.Promoted,
     },
   };
-  return table[current][target];
-}
+})();
 
 /** What to do to go directly from one role to the next. */
 function transition(from: Role, to: Role): Transition {
