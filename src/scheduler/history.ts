@@ -51,7 +51,8 @@ function unpackResourceHistory(ws: WorkingSet, node: SNode, entry: ResourceHisto
   const savedRole = rsc.role;
   rsc.role = Role.Unknown;
   const st: EntryState = { onFail: "ignore" };
-  const kept = sortOps(entry.ops).map((op) => unpackOp(ws, rsc, node, op, st));
+  // (Most entries hold one operation: nothing to sort.)
+  const kept = (entry.ops.length > 1 ? sortOps(entry.ops) : entry.ops).map((op) => unpackOp(ws, rsc, node, op, st));
   rsc.history.set(node.id, kept);
 
   processState(ws, rsc, node, st.onFail);
@@ -96,7 +97,7 @@ function findResource(ws: WorkingSet, node: SNode, historyId: string): SResource
 }
 
 function sameId(a: string, b: string | undefined): boolean {
-  return b !== undefined && a.toLowerCase() === b.toLowerCase();
+  return b !== undefined && (a === b || a.toLowerCase() === b.toLowerCase());
 }
 
 /** The primitive with configuration id `baseId` inside one clone instance (itself, or a cloned group's member). */
@@ -228,7 +229,8 @@ function processState(ws: WorkingSet, rsc: SResource, node: SNode, onFail: OnFai
     // Old status sections named instances; a stopped one should not look orphaned.
     setHistoryId(ws, rsc, undefined);
   } else {
-    for (const stop of resourceActions(rsc, STOP, node)) stop.flags.optional = true;
+    // (Most entries are probes of resources with no action yet: nothing to look up.)
+    if (rsc.actions.length > 0) for (const stop of resourceActions(rsc, STOP, node)) stop.flags.optional = true;
   }
 
   // A stop on the migration source does not stop it on the partial migration target.
