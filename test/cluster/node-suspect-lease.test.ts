@@ -6,17 +6,12 @@
  * In-memory store (the daemon is above the store interface); the session's
  * renewal time is set by hand to make the lease suspect and healthy again.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { sleep } from "../../src/clock.js";
-import { NodeDaemon } from "../../src/cluster/node.js";
 import { MemoryEtcd } from "../../src/cluster/store/memory-store.js";
-import type { ClusterStore, Session } from "../../src/cluster/store/types.js";
-import { absentAgentProbe } from "./node-daemon-fixtures.js";
+import type { Session } from "../../src/cluster/store/types.js";
+import { absentAgentProbe, storeWith, testDaemon } from "./node-daemon-fixtures.js";
 import { poll } from "../../src/poll.js";
 
 describe("a suspect lease", () => {
@@ -30,23 +25,13 @@ describe("a suspect lease", () => {
     const base = etcd.store("t");
     // undefined: the store's own renewal time; a number: the renewal time this test pretends.
     let pretendRenewedAt: number | undefined;
-    const store = new Proxy(base, {
-      get(target, prop, receiver) {
-        if (prop === "openSession")
-          return async (node: string, ttl: number): Promise<Session> => {
-            const session = await target.openSession(node, ttl);
-            return Object.assign(Object.create(session) as Session, { renewedAt: () => pretendRenewedAt ?? session.renewedAt() });
-          };
-        const value = Reflect.get(target, prop, receiver) as unknown;
-        return typeof value === "function" ? value.bind(target) : value;
+    const store = storeWith(base, {
+      openSession: async (node: string, ttl: number): Promise<Session> => {
+        const session = await base.openSession(node, ttl);
+        return Object.assign(Object.create(session) as Session, { renewedAt: () => pretendRenewedAt ?? session.renewedAt() });
       },
-    }) as ClusterStore;
-    const lines: { event?: string; action?: string }[] = [];
-    const log = pino({ level: "info" }, { write: (line: string) => void lines.push(JSON.parse(line) as { event?: string }) });
-    const stateDir = mkdtempSync(join(tmpdir(), "pacer-node-suspect-"));
-    cleanup.push(() => rmSync(stateDir, { recursive: true, force: true }));
-    const daemon = new NodeDaemon({ name: "n1", endpoints: [], cluster: "t", stateDir, leaseTtlSeconds: 20, log, store });
-    cleanup.push(() => daemon.finish(0));
+    });
+    const { daemon, lines } = testDaemon(store, 20, cleanup);
     await daemon.start();
     const term = await poll(async () => (await base.currentDc())?.term, { timeoutMs: 10_000, what: "n1 elected DC" });
 
