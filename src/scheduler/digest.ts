@@ -194,12 +194,17 @@ const ESCAPES: Record<string, string> = {
   "\r": "\\r",
 };
 
+/** A character escapeValue does not copy as it is: not printable ASCII, or markup. */
+const NEEDS_ESCAPE = /[^\x20-\x7e]|[<>"'&]/;
+
 /**
  * Pacemaker's serializer escapes markup characters, shows tabs as four spaces,
  * newlines and other control characters as backslash sequences, and stops
  * escaping altogether at the first multi-byte UTF-8 character.
  */
 export function escapeValue(value: string): string {
+  // Most values are plain printable ASCII and come out unchanged (every operation's digests ask).
+  if (!NEEDS_ESCAPE.test(value)) return value;
   const firstNonAscii = value.search(/[^\x00-\x7f]/);
   const head = firstNonAscii < 0 ? value : value.slice(0, firstNonAscii);
   const tail = firstNonAscii < 0 ? "" : value.slice(firstNonAscii);
