@@ -4,7 +4,7 @@
  * "provider:type", a bare type (first match wins, pacer first), or a path
  * to an agent file anywhere.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, symlinkSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -68,6 +68,8 @@ function agentAtPath(path: string): LocatedAgent {
     return { ocfRoot: dirname(resourceD), provider: basename(providerDir), type: basename(path), path };
   }
   const ocfRoot = mkdtempSync(join(tmpdir(), "pacer-ra-root-"));
+  // Scratch for this process's agent runs only (`pacer ra test FILE` and friends): gone when it exits.
+  process.once("exit", () => rmSync(ocfRoot, { recursive: true, force: true }));
   mkdirSync(join(ocfRoot, "resource.d", "local"), { recursive: true });
   mkdirSync(join(ocfRoot, "lib"));
   symlinkSync(path, join(ocfRoot, "resource.d", "local", basename(path)));
