@@ -54,6 +54,15 @@ export function findAgent(name: string, roots: string[] = defaultRoots()): Locat
   return match;
 }
 
+/** Scratch OCF roots made by this process, removed when it exits (one exit handler for all of them). */
+const scratchRoots: string[] = [];
+
+function scratchOcfRoot(): string {
+  const root = mkdtempSync(join(tmpdir(), "pacer-ra-root-"));
+  if (scratchRoots.push(root) === 1) process.once("exit", () => scratchRoots.forEach((r) => rmSync(r, { recursive: true, force: true })));
+  return root;
+}
+
 /**
  * An agent file given by path: its own OCF root when it sits in one
  * (<root>/resource.d/<provider>/<type>), else a scratch root holding a link
@@ -67,9 +76,7 @@ function agentAtPath(path: string): LocatedAgent {
   if (basename(resourceD) === "resource.d") {
     return { ocfRoot: dirname(resourceD), provider: basename(providerDir), type: basename(path), path };
   }
-  const ocfRoot = mkdtempSync(join(tmpdir(), "pacer-ra-root-"));
-  // Scratch for this process's agent runs only (`pacer ra test FILE` and friends): gone when it exits.
-  process.once("exit", () => rmSync(ocfRoot, { recursive: true, force: true }));
+  const ocfRoot = scratchOcfRoot();
   mkdirSync(join(ocfRoot, "resource.d", "local"), { recursive: true });
   mkdirSync(join(ocfRoot, "lib"));
   symlinkSync(path, join(ocfRoot, "resource.d", "local", basename(path)));
