@@ -10,13 +10,16 @@ type Register = (program: Command) => void;
  * loads only its own dependencies (`pacer simulate -x` has no use for the
  * etcd client, the agent runner or the drills, and loading all of them
  * took most of a short run). Help, and any name not listed here, loads
- * them all, in this order.
+ * them all, in this order (a command named by two words, as `node run`,
+ * is there only to be loaded alone).
  */
 const COMMANDS: [names: string[], load: () => Promise<Register>][] = [
   [["simulate"], async () => (await import("./simulate.js")).registerSimulate],
   [["verify", "rto"], async () => (await import("./verify.js")).registerVerify],
   [["explain"], async () => (await import("./explain.js")).registerExplain],
   [["configure"], async () => (await import("./configure.js")).registerConfigure],
+  // The daemon registers its own command alone: it keeps every module it loads for as long as it runs.
+  [["node run"], async () => (await import("./node-run.js")).registerNodeRunAlone],
   [["node"], async () => (await import("./node.js")).registerNode],
   [["status"], async () => (await import("./status.js")).registerStatus],
   [["resource"], async () => (await import("./resource.js")).registerResource],
@@ -35,8 +38,9 @@ const COMMANDS: [names: string[], load: () => Promise<Register>][] = [
 export async function buildProgram(argv: string[] = []): Promise<Command> {
   const program = new Command();
   program.name("pacer").description("A Pacemaker-compatible high-availability cluster resource manager").exitOverride();
-  const named = COMMANDS.find(([names]) => names.includes(argv[2]));
-  for (const [, load] of named ? [named] : COMMANDS) (await load())(program);
+  const named = COMMANDS.find(([names]) => names.includes(`${argv[2]} ${argv[3]}`)) ?? COMMANDS.find(([names]) => names.includes(argv[2]));
+  const all = COMMANDS.filter(([names]) => !names.some((name) => name.includes(" ")));
+  for (const [, load] of named ? [named] : all) (await load())(program);
   return program;
 }
 

@@ -1,12 +1,11 @@
 /**
  * Runs one OCF agent action: `<OCF_ROOT>/resource.d/<provider>/<type> <action>`
- * started directly (never through a shell) with execa, in its own process
- * group so that a timeout can kill the agent and everything it spawned.
+ * started directly (never through a shell), in its own process group so
+ * that a timeout can kill the agent and everything it spawned.
  */
 import { access, constants } from "node:fs/promises";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { execa, type ResultPromise } from "execa";
 import { EXIT_REASON_PREFIX } from "./environment.js";
 import { EXEC, OCF, mapExitCode } from "./ocf-result.js";
 import type { AgentSpec } from "./types.js";
@@ -36,11 +35,6 @@ export interface AgentOutcome {
 }
 
 const DEFAULT_KILL_GRACE_MS = 2000;
-/**
- * An agent that started a daemon without redirecting its output leaves our
- * pipes open after it exits; we stop reading that long after the exit.
- */
-const OUTPUT_DRAIN_MS = 200;
 export const MAX_OUTPUT_BYTES = 1024 * 1024;
 
 /** The agent's executable, or an error message saying why there is none. */
@@ -78,7 +72,9 @@ export async function runAgent(call: AgentCall): Promise<AgentOutcome> {
   const path = agentPath(call.ocfRoot, call.agent);
   if (typeof path !== "string") return notInstalled(path.error, started);
 
-  const agent = (call.spawner ?? spawnDirectly)(path, call.action, call.env);
+  // The direct spawner (execa) is loaded only by those that use it: the node daemon has its launcher.
+  const spawner = call.spawner ?? (await import("./direct-spawner.js")).spawnDirectly;
+  const agent = spawner(path, call.action, call.env);
   const timedOut = killOnTimeout(agent, call.timeoutMs, call.killGraceMs ?? DEFAULT_KILL_GRACE_MS);
   const result = await agent.finished;
   timedOut.clear();
@@ -114,37 +110,6 @@ function notInstalled(reason: string, started: number): AgentOutcome {
   return { rc: OCF.NOT_INSTALLED, opStatus: EXEC.NOT_INSTALLED, exitReason: reason, stdout: "", stderr: "", execMs: Math.round(performance.now() - started) };
 }
 
-/**
- * The agent as a child of this process (execa), with its output on pipes:
- * for one-off runs (the CLI, the agent kit). The node daemon starts its
- * agents through an AgentLauncher instead.
- */
-const spawnDirectly: AgentSpawner = (path, action, env) => {
-  const subprocess = execa(path, [action], {
-    env,
-    extendEnv: false,
-    detached: true, // its own process group, so a timeout kills its children too
-    cwd: "/",
-    stdin: "ignore",
-    reject: false,
-    maxBuffer: MAX_OUTPUT_BYTES,
-  });
-  stopReadingAfterExit(subprocess);
-  return {
-    pid: () => subprocess.pid,
-    signalGroup: (signal) => {
-      if (subprocess.pid !== undefined) signalGroup(subprocess.pid, signal);
-    },
-    finished: subprocess.then((result) => ({
-      exitCode: typeof result.exitCode === "number" ? result.exitCode : undefined,
-      signal: result.signal,
-      failure: result.message,
-      stdout: String(result.stdout ?? ""),
-      stderr: String(result.stderr ?? ""),
-    })),
-  };
-};
-
 /** SIGTERM to the whole process group at the deadline, SIGKILL after the grace period. */
 function killOnTimeout(agent: SpawnedAgent, timeoutMs: number, graceMs: number): { fired(): boolean; clear(): void } {
   let fired = false;
@@ -173,16 +138,6 @@ export function signalGroup(pid: number, signal: NodeJS.Signals): void {
   } catch {
     // The group is already gone.
   }
-}
-
-function stopReadingAfterExit(subprocess: ResultPromise): void {
-  subprocess.once("exit", () => {
-    const timer = setTimeout(() => {
-      subprocess.stdout?.destroy();
-      subprocess.stderr?.destroy();
-    }, OUTPUT_DRAIN_MS);
-    timer.unref();
-  });
 }
 
 /** The last "ocf-exit-reason:" line the agent wrote to stderr. */

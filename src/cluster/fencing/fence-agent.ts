@@ -12,7 +12,6 @@
 import { accessSync, constants } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { execa } from "execa";
 
 export interface FenceAgentRun {
   /** Exit code; undefined when the agent was killed (timeout) or could not run. */
@@ -52,6 +51,9 @@ export function locateFenceAgent(agent: string, path: string[] = fenceAgentPath(
 }
 
 export async function runFenceAgent(executable: string, stdin: string, timeoutMs: number): Promise<FenceAgentRun> {
+  // execa is loaded at the first fencing (a few tens of ms, once): a DC that never fences
+  // should not carry its hundred modules for as long as it runs.
+  const { execa } = await import("execa");
   const started = performance.now();
   const subprocess = execa(executable, [], {
     input: stdin,
