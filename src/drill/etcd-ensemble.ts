@@ -5,6 +5,8 @@
  * their data dirs, so a returning member rejoins as itself.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { freePort } from "../free-port.js";
 import { poll } from "../poll.js";
@@ -16,24 +18,51 @@ export interface EtcdMember {
   peerUrl: string;
   child?: ChildProcess;
   paused: boolean;
+  /** The end of what the member wrote to stderr (errors only), for saying why it did not start. */
+  stderrTail?: string;
 }
 
+/**
+ * Ports come from freePort, which cannot hold them: another process (drills run
+ * side by side, and every TCP connection takes an ephemeral port) may take one
+ * before etcd binds it. A member that exits while the ensemble starts gets the
+ * whole ensemble started again on fresh ports, this many times at most.
+ */
+const START_ATTEMPTS = 3;
+const STDERR_TAIL_CHARS = 2000;
+
 export class EtcdEnsemble {
+  /** Keeps members of ensembles started side by side from ever joining each other. */
+  private readonly token = `drill-${randomUUID()}`;
+
   private constructor(
     private readonly bin: string,
     private readonly dir: string,
     readonly members: EtcdMember[],
   ) {}
 
-  static async start(bin: string, dir: string, size: number): Promise<EtcdEnsemble> {
-    const members: EtcdMember[] = [];
-    for (let i = 1; i <= size; i++) {
-      members.push({ name: `etcd${i}`, clientUrl: `http://127.0.0.1:${await freePort()}`, peerUrl: `http://127.0.0.1:${await freePort()}`, paused: false });
+  /** `port` picks each member's ports (tests hand out a taken one to show the restart). */
+  static async start(bin: string, dir: string, size: number, port: () => Promise<number> = freePort): Promise<EtcdEnsemble> {
+    for (let attempt = 1; ; attempt++) {
+      const members: EtcdMember[] = [];
+      for (let i = 1; i <= size; i++) {
+        members.push({ name: `etcd${i}`, clientUrl: `http://127.0.0.1:${await port()}`, peerUrl: `http://127.0.0.1:${await port()}`, paused: false });
+      }
+      const ensemble = new EtcdEnsemble(bin, dir, members);
+      for (const m of members) ensemble.spawn(m);
+      try {
+        await ensemble.waitHealthy(members, 30_000);
+        return ensemble;
+      } catch (err) {
+        await ensemble.stop();
+        for (const m of members) rmSync(ensemble.dataDir(m), { recursive: true, force: true });
+        if (attempt >= START_ATTEMPTS) throw err;
+      }
     }
-    const ensemble = new EtcdEnsemble(bin, dir, members);
-    for (const m of members) ensemble.spawn(m);
-    await ensemble.waitHealthy(members, 30_000);
-    return ensemble;
+  }
+
+  private dataDir(m: EtcdMember): string {
+    return join(this.dir, `etcd-${m.name}`);
   }
 
   member(name: string): EtcdMember {
@@ -98,29 +127,40 @@ export class EtcdEnsemble {
     }
   }
 
+  /** Waits for each member to answer healthy; throws, saying why, as soon as one has exited. */
   async waitHealthy(members: EtcdMember[], timeoutMs: number): Promise<void> {
     for (const m of members) {
-      await poll(
+      const state = await poll(
         async () => {
+          if (m.child && (m.child.exitCode !== null || m.child.signalCode !== null)) return "exited";
           const res = await fetch(`${m.clientUrl}/health`, { signal: AbortSignal.timeout(500) });
-          return ((await res.json()) as { health?: string }).health === "true";
+          return ((await res.json()) as { health?: string }).health === "true" && "healthy";
         },
         { timeoutMs, intervalMs: 50, what: `etcd member ${m.name} healthy` },
       );
+      if (state === "exited") {
+        const how = m.child?.signalCode ?? `exit code ${m.child?.exitCode}`;
+        const why = m.stderrTail?.trim().split("\n").pop() ?? "";
+        throw new Error(`etcd member ${m.name} exited (${how}) while starting${why ? `: ${why}` : ""}`);
+      }
     }
   }
 
   private spawn(m: EtcdMember): void {
     const initial = this.members.map((x) => `${x.name}=${x.peerUrl}`).join(",");
     const args = [
-      ...["--name", m.name, "--data-dir", join(this.dir, `etcd-${m.name}`)],
+      ...["--name", m.name, "--data-dir", this.dataDir(m)],
       ...["--listen-client-urls", m.clientUrl, "--advertise-client-urls", m.clientUrl],
       ...["--listen-peer-urls", m.peerUrl, "--initial-advertise-peer-urls", m.peerUrl],
-      ...["--initial-cluster", initial, "--initial-cluster-state", "new", "--initial-cluster-token", `drill-${process.pid}`],
+      ...["--initial-cluster", initial, "--initial-cluster-state", "new", "--initial-cluster-token", this.token],
       // Short raft timers: a lost leader is replaced in about a second, as drills expect.
       ...["--heartbeat-interval", "100", "--election-timeout", "1000", "--log-level", "error"],
     ];
-    m.child = spawn(this.bin, args, { stdio: ["ignore", "ignore", "ignore"] });
+    const child = spawn(this.bin, args, { stdio: ["ignore", "ignore", "pipe"] });
+    m.stderrTail = "";
+    child.stderr.setEncoding("utf8");
+    child.stderr.on("data", (chunk: string) => (m.stderrTail = (m.stderrTail + chunk).slice(-STDERR_TAIL_CHARS)));
+    m.child = child;
     m.paused = false;
   }
 }
