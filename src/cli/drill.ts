@@ -115,9 +115,7 @@ first and restored afterwards with compare-and-swap, unless someone else changed
       const seed = opts.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : positiveInt(opts.seed, "--seed", 0);
       const network = await networkAbilities();
       // An interrupted run still stops what it started: nodes, etcd, proxies, namespaces, temp dirs.
-      for (const signal of ["SIGINT", "SIGTERM"] as const) {
-        process.once(signal, () => void stopRunningClusters().finally(() => process.exit(130)));
-      }
+      onInterrupt("stopping the drill clusters", stopRunningClusters);
       const say = (text: string) => (opts.json ? process.stderr : process.stdout).write(text + "\n");
       say(`seed ${seed}; nodes in network namespaces: ${network.namespaces ? "yes" : "no (not root or no ip netns)"}; tc netem: ${network.netem ? "yes" : "no (those drills are skipped)"}`);
       const results = await runDrills(drills, {
@@ -144,6 +142,23 @@ first and restored afterwards with compare-and-swap, unless someone else changed
     });
 }
 
+/**
+ * On the first SIGINT/SIGTERM, say so, clean up, and exit 130; a second one exits at once.
+ * The handlers stay installed (process.on, not once): execa's exit hook re-raises a signal
+ * no other listener handles, which killed the process in the middle of its clean-up.
+ */
+function onInterrupt(doing: string, cleanUp: () => Promise<void>): void {
+  let interrupted = false;
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.on(signal, () => {
+      if (interrupted) process.exit(130);
+      interrupted = true;
+      process.stderr.write(`pacer drill run: interrupted: ${doing} (${signal} again exits at once)\n`);
+      void cleanUp().finally(() => process.exit(130));
+    });
+  }
+}
+
 /** What `pacer drill list` says of a drill, including whether it runs against an existing cluster. */
 function listRow(d: Drill) {
   const mode = remoteMode(d.name);
@@ -160,9 +175,7 @@ async function runAgainstExisting(drills: Drill[], names: string[], opts: RunOpt
   const seed = opts.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : positiveInt(opts.seed, "--seed", 0);
   const say = (text: string) => (opts.json ? process.stderr : process.stdout).write(text + "\n");
   // An interrupted drill still puts the cluster's configuration back (or says why it could not).
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.once(signal, () => void interruptRemoteDrills().then((messages) => messages.forEach((m) => process.stderr.write(`${m}\n`))).finally(() => process.exit(130)));
-  }
+  onInterrupt("putting the cluster back", async () => (await interruptRemoteDrills()).forEach((m) => process.stderr.write(`${m}\n`)));
   say(`seed ${seed}; against the existing cluster "${target.cluster}" at ${target.endpoints.join(",")}`);
   const results = await runRemoteDrills(drills, {
     target,

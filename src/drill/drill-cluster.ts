@@ -57,6 +57,7 @@ export class DrillCluster {
   private readonly up = new Set<string>();
   private readonly generations = new Map<string, number>();
   private readonly proxies = new Map<string, FaultProxy[]>();
+  private stopping?: Promise<void>;
   private readonly networks = new Map<string, NodeNetwork>();
   private readonly startedTicks = ticksSinceBoot();
 
@@ -365,7 +366,12 @@ export class DrillCluster {
 
   // ---------------------------------------------------------------- setup and teardown
 
-  async stop(): Promise<void> {
+  /** Tear everything down; a second call (an interrupted run's, beside the drill's own) waits for the first. */
+  stop(): Promise<void> {
+    return (this.stopping ??= this.tearDown());
+  }
+
+  private async tearDown(): Promise<void> {
     await this.store.close().catch(() => undefined);
     for (const proxies of this.proxies.values()) for (const p of proxies) await p.close();
     for (const name of this.names) {

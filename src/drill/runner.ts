@@ -52,13 +52,26 @@ export function convergenceBoundMs(quick: boolean): number {
 
 export class DrillFailure extends Error {}
 
-/** Clusters of drills now running, so an interrupted run can still tear them down. */
+/**
+ * Clusters of drills from the moment they start being built until their
+ * teardown has finished, so an interrupted run can still tear them all down:
+ * one being built (etcd, namespaces) or being torn down when the signal comes
+ * is as much a leftover as one in the middle of its drill.
+ */
+const starting = new Set<Promise<DrillCluster>>();
 const running = new Set<DrillCluster>();
+let interrupted = false;
 
-/** Stop every drill cluster still running (SIGINT/SIGTERM of `pacer drill run`). */
+/**
+ * SIGINT/SIGTERM of `pacer drill run`: no further drill starts, and every
+ * drill cluster (built, being built, or being torn down) is stopped: nodes,
+ * etcd, proxies, namespaces, temp dirs. Resolves when all of them are gone.
+ */
 export async function stopRunningClusters(): Promise<void> {
-  await Promise.all([...running].map((c) => c.stop().catch(() => undefined)));
-  running.clear();
+  interrupted = true;
+  const built = await Promise.all([...starting].map((p) => p.catch(() => undefined)));
+  const clusters = new Set([...running, ...built.filter((c): c is DrillCluster => c !== undefined)]);
+  await Promise.all([...clusters].map((c) => c.stop().catch(() => undefined)));
 }
 
 /** Runs every (iteration, drill) pair, `parallel` clusters at a time; results in catalogue order. */
@@ -67,7 +80,7 @@ export async function runDrills(drills: Drill[], options: RunOptions): Promise<D
   const results: DrillResult[] = new Array(jobs.length);
   let next = 0;
   const worker = async () => {
-    while (next < jobs.length) {
+    while (next < jobs.length && !interrupted) {
       const index = next++;
       const { drill, iteration } = jobs[index]!;
       results[index] = await runOne(drill, options, iteration);
@@ -103,7 +116,7 @@ async function runOne(drill: Drill, options: RunOptions, iteration: number): Pro
   let keptLogs: string | undefined;
   let timeline: TimelineEntry[] = [];
   try {
-    cluster = await DrillCluster.start({
+    const build = DrillCluster.start({
       nodes: options.nodes,
       etcdMembers: drill.needs?.etcdMembers ?? 1,
       namespaces: options.network.namespaces,
@@ -111,7 +124,10 @@ async function runOne(drill: Drill, options: RunOptions, iteration: number): Pro
       etcdBin: options.etcdBin,
       repoRoot: options.repoRoot,
     });
+    starting.add(build);
+    cluster = await build.finally(() => starting.delete(build));
     running.add(cluster);
+    if (interrupted) throw new DrillFailure("interrupted");
     evidence = new Evidence(cluster);
     const ctx: DrillContext = { cluster, evidence, ...stepContext(cluster, evidence, drill.name, options.quick, seed, audits, recoveryMs) };
     const configFile = join(cluster.local.dir, "drill.xml");
@@ -123,12 +139,13 @@ async function runOne(drill: Drill, options: RunOptions, iteration: number): Pro
   } catch (err) {
     failure = (err as Error).message;
   } finally {
-    if (failure && cluster && options.logsDir) keptLogs = keepLogs(cluster, join(options.logsDir, `${drill.name}-${seed}`));
+    // An interrupted run prints no report that could say where they were kept.
+    if (failure && cluster && options.logsDir && !interrupted) keptLogs = keepLogs(cluster, join(options.logsDir, `${drill.name}-${seed}`));
     // The node logs go with the cluster's temp dir: read the reactions first.
     if (cluster) timeline = [...cluster.timeline, ...reactionsFromLogs(cluster)].sort((a, b) => a.at - b.at);
     await evidence?.close();
-    if (cluster) running.delete(cluster);
     await cluster?.stop().catch((err) => log.warn({ err: (err as Error).message }, "drill teardown failed"));
+    if (cluster) running.delete(cluster);
   }
   return {
     ...base,
