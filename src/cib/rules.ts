@@ -159,6 +159,7 @@ function lookup(table: Record<string, string> | undefined, key: string): string 
 
 /** Replace %0..%9 with regex submatches; a missing or empty submatch leaves nothing. An empty result keeps the original. */
 export function expandSubmatches(text: string, submatches: string[]): string {
+  if (!text.includes("%")) return text;
   const expanded = text.replace(/%(\d)/g, (_, digit: string) => submatches[Number(digit)] ?? "");
   return expanded === "" ? text : expanded;
 }
@@ -246,8 +247,30 @@ function compareParsed<T extends number | bigint>(left: string, right: string, s
   return l < r ? -1 : l > r ? 1 : 0;
 }
 
-/** strcasecmp in the C locale: ASCII letters fold, bytes compare. */
+/**
+ * strcasecmp in the C locale: ASCII letters fold, bytes compare. Location
+ * rules compare every node with every resource's rule (millions of times at
+ * 10,000 resources), so ASCII text is compared in place; only text with
+ * other characters is encoded, where UTF-8 byte order and UTF-16 unit order
+ * can differ.
+ */
 function compareCaseless(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x >= 0x80 || y >= 0x80) return compareCaselessBytes(a, b);
+    if (x >= 65 && x <= 90) x += 32;
+    if (y >= 65 && y <= 90) y += 32;
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  for (let i = n; i < a.length; i++) if (a.charCodeAt(i) >= 0x80) return compareCaselessBytes(a, b);
+  for (let i = n; i < b.length; i++) if (b.charCodeAt(i) >= 0x80) return compareCaselessBytes(a, b);
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
+}
+
+function compareCaselessBytes(a: string, b: string): number {
   const fold = (s: string) => Buffer.from(s.replace(/[A-Z]/g, (ch) => ch.toLowerCase()), "utf8");
   return Math.sign(Buffer.compare(fold(a), fold(b)));
 }

@@ -15,11 +15,10 @@ export function applyNodeCriteria(ws: WorkingSet): void {
   applyLocations(ws);
   for (const rsc of ws.resources) applyStickiness(ws, rsc);
   for (const node of ws.nodes) {
-    for (const rsc of ws.resources) {
-      checkFailureThreshold(ws, rsc, node);
-      applyExclusiveDiscovery(rsc, node);
-    }
+    for (const rsc of ws.resources) checkFailureThreshold(ws, rsc, node);
   }
+  // After the failure bans, though either only ever lowers a score to -INFINITY, so the order is free.
+  for (const rsc of ws.resources) applyExclusiveDiscovery(rsc);
 }
 
 /** A managed resource active on exactly one node prefers to stay there. */
@@ -52,11 +51,11 @@ function checkFailureThreshold(ws: WorkingSet, rsc: SResource, node: SNode): voi
   }
 }
 
-function applyExclusiveDiscovery(rsc: SResource, node: SNode): void {
+/** With resource-discovery=exclusive, a resource may run only on the nodes its exclusive constraints name. */
+function applyExclusiveDiscovery(rsc: SResource): void {
   if (!rsc.exclusiveDiscover && !topOf(rsc).exclusiveDiscover) return;
-  for (const child of rsc.children) applyExclusiveDiscovery(child, node);
-  const entry = rsc.allowed.get(node.id);
-  if (entry && entry.discovery !== "exclusive") entry.score = -INFINITY;
+  for (const child of rsc.children) applyExclusiveDiscovery(child);
+  for (const entry of rsc.allowed.values()) if (entry.discovery !== "exclusive") entry.score = -INFINITY;
 }
 
 /** Assign every resource, highest priority first (configuration order among equals). */

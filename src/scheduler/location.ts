@@ -168,14 +168,57 @@ function locationFromRule(ws: WorkingSet, c: LocationConstraint, rsc: SResource,
   }
   const location = newLocation(ws, rule.id, rsc, c.resourceDiscovery);
   location.role = role;
+  const passing = resourceIndependent(rule) ? sharedRuleNodes(ws, rule, rsc, submatches) : ruleNodes(ws, rule, rsc, submatches);
+  for (const entry of passing) location.nodes.push({ ...entry });
+}
+
+/** A node a location rule passes on, with the score the rule gives it. */
+type RuleNode = LocationRule["nodes"][number];
+
+/** The nodes where a location rule passes, with the score it gives each. */
+function ruleNodes(ws: WorkingSet, rule: Rule, rsc: SResource, submatches: string[] | undefined): RuleNode[] {
+  const passing: RuleNode[] = [];
   const any = rule.booleanOp === "or";
   // Pacemaker lists an "and" rule's nodes in reverse node order (it builds the list by prepending).
   for (const node of any ? ws.nodes : [...ws.nodes].reverse()) {
     const ctx = locationRuleContext(ws, rsc, node, submatches);
     if (!evaluateRule(rule, ctx)) continue;
     const score = ruleScore(rule, ctx);
-    location.nodes.push({ node, score: any ? addScores(nodeBaseScore(node), score) : score, source: rule.id });
+    passing.push({ node, score: any ? addScores(nodeBaseScore(node), score) : score, source: rule.id! });
   }
+  return passing;
+}
+
+/**
+ * Rules whose outcome depends on no resource (only node attributes, dates and
+ * the rsc-pattern submatches), by working set, rule and submatches: an
+ * rsc-pattern constraint applies its rule to every resource it matches, and
+ * evaluating it on every node for each of 10,000 resources was most of a
+ * large cluster's schedule. Resources matched with the same submatches share
+ * the answer.
+ */
+const sharedRules = new WeakMap<WorkingSet, Map<Rule, Map<string, RuleNode[]>>>();
+
+function sharedRuleNodes(ws: WorkingSet, rule: Rule, rsc: SResource, submatches: string[] | undefined): RuleNode[] {
+  let byRule = sharedRules.get(ws);
+  if (!byRule) sharedRules.set(ws, (byRule = new Map()));
+  let bySubmatches = byRule.get(rule);
+  if (!bySubmatches) byRule.set(rule, (bySubmatches = new Map()));
+  const key = submatches?.join("\0") ?? "";
+  let passing = bySubmatches.get(key);
+  if (!passing) bySubmatches.set(key, (passing = ruleNodes(ws, rule, rsc, submatches)));
+  return passing;
+}
+
+/** Whether nothing in the rule reads the resource: no #role, no value-source param or meta. */
+function resourceIndependent(rule: Rule): boolean {
+  return rule.children.every((c) => {
+    if (isRule(c)) return resourceIndependent(c);
+    if (c.kind === "date_expression") return true;
+    if (c.kind !== "expression" || c.attribute === "#role") return false;
+    const source = c.valueSource?.toLowerCase();
+    return source !== "param" && source !== "meta";
+  });
 }
 
 function locationRuleContext(ws: WorkingSet, rsc: SResource, node: SNode, submatches: string[] | undefined): RuleContext {

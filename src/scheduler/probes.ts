@@ -18,6 +18,7 @@ const NOT_RUNNING = 7;
 const RUNNING_PROMOTED = 8;
 
 export function scheduleProbes(ws: WorkingSet): void {
+  const exclusive = exclusivePrimitives(ws);
   for (const node of ws.nodes) {
     // Offline nodes, nodes about to be fenced and nodes with discovery
     // disabled are not probed.
@@ -29,8 +30,28 @@ export function scheduleProbes(ws: WorkingSet): void {
       reprobe.meta.op_no_wait = "true";
       continue;
     }
-    for (const rsc of ws.resources) createProbe(ws, rsc, node);
+    for (const rsc of ws.resources) {
+      // What noProbeReason would say, without a look-up in the resource's table of every node.
+      if (exclusive.get(rsc)?.has(node.id) === false) continue;
+      createProbe(ws, rsc, node);
+    }
   }
+}
+
+/**
+ * Top-level primitives with resource-discovery=exclusive, with the nodes
+ * where discovery is enabled for them: a large cluster confines each resource
+ * to a few of its nodes this way, and the others need no look at all.
+ */
+function exclusivePrimitives(ws: WorkingSet): Map<SResource, Set<string>> {
+  const found = new Map<SResource, Set<string>>();
+  for (const rsc of ws.resources) {
+    if (rsc.children.length > 0 || !rsc.exclusiveDiscover) continue;
+    const enabled = new Set<string>();
+    for (const [nodeId, entry] of rsc.allowed) if (entry.discovery === "exclusive") enabled.add(nodeId);
+    found.set(rsc, enabled);
+  }
+  return found;
 }
 
 function isTrueValue(text: string): boolean {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { AttrExpression, DateExpression, Rule, RuleCondition } from "../../src/cib/model.js";
-import { compareVersions, evaluateCondition, evaluateRule, ruleRoleFilter, ruleScore, type RuleContext } from "../../src/cib/rules.js";
+import { compareValues, compareVersions, evaluateCondition, evaluateRule, ruleRoleFilter, ruleScore, type RuleContext } from "../../src/cib/rules.js";
 import { INFINITY } from "../../src/cib/score.js";
 
 const expr = (attribute: string, operation: string, value?: string, extra: Partial<AttrExpression> = {}): AttrExpression => ({
@@ -88,6 +88,25 @@ describe("node attribute expressions", () => {
   it("expands rsc-pattern submatches in attribute names", () => {
     const ctx = onNode({ "site-a": "yes" }, { submatches: ["ip-a", "a"] });
     expect(holds(expr("site-%1", "eq", "yes"), ctx)).toBe(true);
+  });
+});
+
+describe("string comparison (strcasecmp in the C locale)", () => {
+  const cmp = (a: string, b: string) => compareValues(a, b, "string", "eq");
+  it("folds ASCII letters only and compares what is left byte by byte", () => {
+    expect(cmp("Node-1", "node-1")).toBe(0);
+    expect(cmp("B", "a")).toBe(1);
+    expect(cmp("Z", "_")).toBe(1); // 'z' (122) after '_' (95), though 'Z' (90) is before it
+    expect(cmp("v3", "v17")).toBe(1);
+    expect(cmp("v1", "v17")).toBe(-1);
+    expect(cmp("", "a")).toBe(-1);
+  });
+  it("orders other characters by their UTF-8 bytes, as C does", () => {
+    expect(cmp("é", "z")).toBe(1); // 0xC3 after 'z'
+    expect(cmp("É", "é")).not.toBe(0); // no folding beyond ASCII
+    // UTF-16 puts a surrogate pair (0xD83D) before U+E000; UTF-8 (0xF0 vs 0xEE) after it.
+    expect(cmp("\u{1F600}", "\uE000")).toBe(1);
+    expect(cmp("a\u{1F600}", "a")).toBe(1);
   });
 });
 
