@@ -9,7 +9,7 @@
  * instance_attributes, meta_attributes, ...), each kind is written as a
  * block; Pacemaker gives that interleaving no meaning.
  */
-import { create } from "xmlbuilder2";
+import { create, fragment } from "xmlbuilder2";
 import type {
   Alert,
   Cib,
@@ -53,6 +53,66 @@ export function writeCib(cib: Cib, options: WriteOptions = {}): string {
   const status = element(root, "status", {});
   if (options.includeStatus ?? true) writeStatusInto(status, cib);
   return serialize(doc, options.pretty);
+}
+
+/** How many resource histories go into one piece of writeCibPieces. */
+const HISTORIES_PER_PIECE = 100;
+
+/**
+ * writeCib(cib, { pretty: false }) in pieces that join to the same text: the
+ * document without its status, then each node's state, split between its
+ * resource histories when it has many, then the tickets. At 10,000 resources
+ * the whole text takes seconds to write; a caller that must stay responsive
+ * meanwhile (the DC saving its scheduler input) can pause between pieces.
+ */
+export function* writeCibPieces(cib: Cib): Generator<string> {
+  if (cib.status.length === 0 && cib.tickets.length === 0) {
+    yield writeCib(cib, { pretty: false });
+    return;
+  }
+  const [head, tail] = around(writeCib(cib, { pretty: false, includeStatus: false }), "<status/>", "status");
+  yield head;
+  for (const node of cib.status) yield* nodeStatePieces(node);
+  if (cib.tickets.length > 0) {
+    yield piece((doc) => {
+      const tickets = element(doc, "tickets", {});
+      for (const ticket of cib.tickets) writeTicketState(tickets, ticket);
+    });
+  }
+  yield tail;
+}
+
+function* nodeStatePieces(node: NodeStatus): Generator<string> {
+  if (!node.hasLrm || node.resources.length <= HISTORIES_PER_PIECE) {
+    yield piece((doc) => writeNodeState(doc, node));
+    return;
+  }
+  const [head, tail] = around(piece((doc) => writeNodeState(doc, { ...node, resources: [] })), "<lrm_resources/>", "lrm_resources");
+  yield head;
+  for (let i = 0; i < node.resources.length; i += HISTORIES_PER_PIECE) {
+    yield piece((doc) => {
+      for (const history of node.resources.slice(i, i + HISTORIES_PER_PIECE)) writeResourceHistory(doc, history);
+    });
+  }
+  yield tail;
+}
+
+/** One or more elements written on their own (a document fragment). */
+function piece(write: (doc: Builder) => void): string {
+  const doc = fragment();
+  write(doc);
+  return doc.end({ headless: true, prettyPrint: false });
+}
+
+/**
+ * The text before and after an empty element written as `<name/>` (its last
+ * occurrence: attribute values cannot hold a literal "<"), opened and closed
+ * so that what goes between becomes its content.
+ */
+function around(text: string, empty: string, name: string): [string, string] {
+  const at = text.lastIndexOf(empty);
+  if (at < 0) throw new Error(`internal error: no ${empty} in the written CIB`);
+  return [`${text.slice(0, at)}<${name}>`, `</${name}>${text.slice(at + empty.length)}`];
 }
 
 /** Only the <configuration> element (what a cluster stores and shares). */

@@ -4,7 +4,8 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import type { Cib, DateExpression, LocationConstraint, Rule } from "../../src/cib/model.js";
 import { parseCib } from "../../src/cib/parse.js";
-import { writeCib, writeConfiguration } from "../../src/cib/write.js";
+import { writeCib, writeCibPieces, writeConfiguration } from "../../src/cib/write.js";
+import { generateCibXml } from "../../src/bench/generate-cib.js";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const suiteDir = join(repoRoot, "../shared/pacemaker-scheduler/xml");
@@ -80,6 +81,28 @@ describe.each([
     const written = expectRoundTrip(xml);
     const configuration = writeConfiguration(parseCib(written));
     expect(writeConfiguration(parseCib(asCib(configuration)))).toBe(configuration);
+  });
+});
+
+describe("writing in pieces (what the DC does with its large inputs)", () => {
+  const joined = (cib: Cib) => [...writeCibPieces(cib)].join("");
+
+  it.each(existsSync(suiteDir) ? loadFiles(suiteDir).parsed : [])("$file: the pieces join to the unindented CIB", ({ xml }) => {
+    const cib = parseCib(xml);
+    expect(joined(cib)).toBe(writeCib(cib, { pretty: false }));
+  });
+
+  it("splits a node's state between its resource histories when it has many, and still joins to the same text", () => {
+    const cib = parseCib(generateCibXml({ nodes: 3, resources: 450, seed: 7, state: "random" }));
+    const pieces = [...writeCibPieces(cib)];
+    expect(Math.max(...cib.status.map((s) => s.resources.length))).toBeGreaterThan(100);
+    expect(pieces.length).toBeGreaterThan(3 * 3);
+    expect(pieces.join("")).toBe(writeCib(cib, { pretty: false }));
+  });
+
+  it("writes a CIB without status as writeCib does", () => {
+    const cib = parseCib(asCib("<configuration><crm_config/><nodes/><resources/><constraints/></configuration>"));
+    expect(joined(cib)).toBe(writeCib(cib, { pretty: false }));
   });
 });
 

@@ -32,6 +32,7 @@ import { AlertRunner } from "../alerts/alert-runner.js";
 import type { Fencer } from "./fencer.js";
 import { LostNodeTracker } from "./lost-nodes.js";
 import { buildSnapshot, configurationCib, readClusterState, type ClusterState } from "./snapshot.js";
+import { inputText } from "./input-text.js";
 import { nextWakeup } from "./timers.js";
 import { SHUTDOWN_GRANTED_ATTRIBUTE, TransitionRunner, type TransitionOutcome } from "./transition-runner.js";
 import { Trigger } from "./trigger.js";
@@ -188,8 +189,10 @@ export class Controller {
     this.current = new TransitionRunner(transition, { term: this.term, number, uuid: this.uuid }, this.runnerContext());
     const running = this.current.run();
     // After a turn of the event loop, so the dispatch requests are on their way before the
-    // input's XML is built (synchronous work).
-    const saved = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.guarded(() => this.store.fillInput(this.term, number, snapshot.xml)));
+    // input's XML is written (in slices: seconds of work at 10,000 resources).
+    const saved = new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
+      this.guarded(async () => this.store.fillInput(this.term, number, await inputText(snapshot.cib))),
+    );
     const outcome = await running;
     await saved;
     this.current = undefined;
