@@ -113,6 +113,23 @@ export function describeStoreContract(name: string, env: StoreEnv): void {
         { maxConfigHistory: 2 },
       ));
 
+    it("keeps a configuration over etcd's 1.5 MiB request limit (stored compressed): committed, read, watched and in history unchanged", () =>
+      withCluster(1, async ([s]) => {
+        const big = (v: number) =>
+          `<configuration v='${v}'><resources>${Array.from({ length: 30_000 }, (_, i) => `<primitive id="r${i}" class="ocf" provider="heartbeat" type="Dummy"/>`).join("")}</resources></configuration>`;
+        expect(big(1).length).toBeGreaterThan(2_000_000);
+        const first = await s!.commitConfig(big(1), "0");
+        const seen: string[] = [];
+        const stop = await s!.watchConfig((e) => e.value && seen.push(e.value.xml));
+        const second = await s!.commitConfig(big(2), first.revision);
+        expect((await s!.getConfig())?.xml).toBe(big(2));
+        expect((await s!.configHistory(2)).map((h) => h.xml)).toEqual([big(2), big(1)]);
+        await waitFor(() => seen.length === 2, 5000, "config events");
+        expect(seen).toEqual([big(1), big(2)]);
+        expect(second.xml).toBe(big(2));
+        await stop();
+      }));
+
     it("tells config watchers the current version first, then each commit", () =>
       withCluster(1, async ([s]) => {
         const first = await s!.commitConfig("<configuration v='1'/>", "0");

@@ -3,6 +3,7 @@
  * the harness: the shared contract, then faults (etcd restart, etcd frozen)
  * and keepalive tracking.
  */
+import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseEndpoints } from "../../src/cluster/store/endpoints.js";
 import { openEtcdStore } from "../../src/cluster/store/etcd-store.js";
@@ -46,6 +47,20 @@ describe.skipIf(!etcdBinary)("etcd store", () => {
     connect: (cluster, limits) => connect(etcd, cluster, limits),
     expiryTimeoutMs: 4000,
     measure,
+  });
+
+  it("refuses a configuration too large for etcd even compressed, saying so, and changes nothing", async () => {
+    const store = connect(etcd, `too-large-${process.pid}`);
+    try {
+      const first = await store.commitConfig("<configuration v='1'/>", "0");
+      // Random text does not compress: 3 MB of it stays over the limit.
+      const noise = randomBytes(2_300_000).toString("base64");
+      const huge = `<configuration><crm_config><cluster_property_set id="x"><nvpair id="n" name="noise" value="${noise}"/></cluster_property_set></crm_config></configuration>`;
+      await expect(store.commitConfig(huge, first.revision)).rejects.toThrow(/too large for etcd: 3\.\d MB of XML, .* compressed.*--max-request-bytes.*Nothing was changed/);
+      expect(await store.getConfig()).toEqual(first);
+    } finally {
+      await store.close();
+    }
   });
 
   it("tracks keepalives on the monotonic clock", async () => {

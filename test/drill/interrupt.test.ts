@@ -53,8 +53,9 @@ describe.runIf(etcdBinary && distBuilt)("pacer drill run interrupted by SIGTERM"
 
   const expectNothingLeft = async (r: ResultPromise) => {
     const result = await r;
-    expect(result.exitCode, result.stderr).toBe(130);
-    expect(result.stderr).toMatch(/interrupted: stopping/);
+    const stderr = String(result.stderr);
+    expect(result.exitCode, stderr).toBe(130);
+    expect(stderr).toMatch(/interrupted: stopping/);
     expect(processesUnder(dir)).toEqual([]);
     expect(readdirSync(dir)).toEqual([]);
     expect(namespacesOf(r.pid!)).toEqual([]);

@@ -19,6 +19,7 @@ import { clusterPrefix } from "./keys.js";
 import type { Compare, KeyRange, KeyValue, Kv, KvEvent, KvLease, Op, TxnResult } from "./kv.js";
 import { KvClusterStore, type StoreLimits } from "./kv-store.js";
 import { ObservedKv, type KvObserver } from "./observed-kv.js";
+import { isTooLarge } from "./saved-input.js";
 import { StaleWriteError, type ClusterStore } from "./types.js";
 
 export interface EtcdStoreOptions extends StoreLimits {
@@ -42,6 +43,17 @@ export function openEtcdStore(options: EtcdStoreOptions): ClusterStore {
   return new KvClusterStore(new ObservedKv(new EtcdKv(options), options.observer), options.cluster, options);
 }
 
+/**
+ * Failures worth retrying and counting against the host. etcd3 counts gRPC's
+ * RESOURCE_EXHAUSTED among them, which is also how etcd's gRPC server refuses
+ * a request over its size limit: retried three times, such a request opened
+ * the circuit breaker and the caller saw "circuit breaker is open" instead of
+ * what was wrong, while every other call failed with it for a moment.
+ */
+function isTransient(err: Error): boolean {
+  return isRecoverableError(err) && !isTooLarge(err);
+}
+
 const COMPARE_TARGET = { create: "Create", mod: "Mod", lease: "Lease" } as const;
 
 class EtcdKv implements Kv {
@@ -58,11 +70,11 @@ class EtcdKv implements Kv {
       ...(user !== undefined && password !== undefined ? { auth: { username: user, password } } : {}),
       faultHandling: {
         host: () =>
-          circuitBreaker(handleWhen(isRecoverableError), {
+          circuitBreaker(handleWhen(isTransient), {
             halfOpenAfter: options.breakerHalfOpenMs ?? 500,
             breaker: new ConsecutiveBreaker(3),
           }),
-        global: retry(handleWhen(isRecoverableError), { maxAttempts: 3 }),
+        global: retry(handleWhen(isTransient), { maxAttempts: 3 }),
         // etcd3 types this as IBackoff but calls it as a backoff factory (.next()).
         watchBackoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: options.watchBackoffMaxMs ?? 1000 }) as unknown as IBackoff<unknown>,
       },

@@ -11,7 +11,8 @@ import { clusterPrefix, keyNumber, keys, keySegments, parseRevision } from "./ke
 import type { Compare, KeyValue, Kv, KvEvent, Op } from "./kv.js";
 import { appendLog, decodeDocument, decodeRecord, DEFAULT_MAX_LOG_RECORDS, getDocument, putDocument, readLog } from "./records.js";
 import { LeaseSession, newIncarnation } from "./session.js";
-import { decodeInput, encodeInput, isTooLarge, unsavedInputNote } from "./saved-input.js";
+import { compress, compressSync, decompress, decompressSync } from "./compressed-text.js";
+import { isTooLarge, unsavedInputNote } from "./saved-input.js";
 import {
   ConfigConflictError,
   StaleWriteError,
@@ -67,7 +68,7 @@ export class KvClusterStore implements ClusterStore {
 
   async getConfig(): Promise<ConfigVersion | undefined> {
     const current = await this.get(keys.config);
-    return current && { xml: current.value, revision: current.modRevision.toString() };
+    return current && { xml: decompressSync(current.value), revision: current.modRevision.toString() };
   }
 
   async commitConfig(xml: string, expectedRevision: string): Promise<ConfigVersion> {
@@ -75,16 +76,19 @@ export class KvClusterStore implements ClusterStore {
     const current = await this.get(keys.config);
     const currentRevision = current?.modRevision ?? 0n;
     if (currentRevision !== expected) throw configConflict(expected, currentRevision);
-    const ops: Op[] = [{ op: "put", key: keys.config, value: xml }];
+    const stored = compressSync(xml);
+    const ops: Op[] = [{ op: "put", key: keys.config, value: stored }];
     if (current) {
       ops.push({ op: "put", key: keys.configHistory(current.modRevision), value: current.value });
       const history = await this.kv.keys(keys.configHistoryPrefix);
       const excess = history.length + 1 - this.maxConfigHistory;
       for (const key of history.slice(0, Math.max(0, excess))) ops.push({ op: "delete", key });
     }
-    const res = await this.kv.txn([{ key: keys.config, target: "mod", equals: expected.toString() }], ops, [
-      { op: "get", key: keys.config },
-    ]);
+    const res = await this.kv
+      .txn([{ key: keys.config, target: "mod", equals: expected.toString() }], ops, [{ op: "get", key: keys.config }])
+      .catch((err: unknown) => {
+        throw isTooLarge(err) ? configTooLarge(xml, stored, current?.value) : err;
+      });
     if (!res.succeeded) throw configConflict(expected, res.gets[0]?.modRevision ?? 0n);
     return { xml, revision: res.revision.toString() };
   }
@@ -93,7 +97,7 @@ export class KvClusterStore implements ClusterStore {
   async configHistory(limit = 10): Promise<ConfigVersion[]> {
     const [current, history] = await Promise.all([this.getConfig(), this.kv.range({ prefix: keys.configHistoryPrefix })]);
     const previous = history.kvs
-      .map((kv) => ({ xml: kv.value, revision: keyNumber(kv.key).toString() }))
+      .map((kv) => ({ xml: decompressSync(kv.value), revision: keyNumber(kv.key).toString() }))
       .reverse();
     return [...(current ? [current] : []), ...previous].slice(0, limit);
   }
@@ -101,7 +105,7 @@ export class KvClusterStore implements ClusterStore {
   watchConfig(onChange: (event: WatchEvent<ConfigVersion>) => void): Promise<Unsubscribe> {
     return this.watch({ key: keys.config }, (event) => {
       const revision = event.kv.modRevision.toString();
-      onChange({ ...watchEvent(event, event.type === "put" ? { xml: event.kv.value, revision } : undefined) });
+      onChange({ ...watchEvent(event, event.type === "put" ? { xml: decompressSync(event.kv.value), revision } : undefined) });
     });
   }
 
@@ -210,7 +214,7 @@ export class KvClusterStore implements ClusterStore {
   }
 
   async saveInput(term: Term, cibXml: string): Promise<number> {
-    const encoded = await encodeInput(cibXml);
+    const encoded = await compress(cibXml);
     try {
       return await this.putInput(term, encoded);
     } catch (err) {
@@ -225,7 +229,7 @@ export class KvClusterStore implements ClusterStore {
   }
 
   async fillInput(term: Term, n: number, cibXml: string): Promise<void> {
-    const encoded = await encodeInput(cibXml);
+    const encoded = await compress(cibXml);
     try {
       await this.guardedByTerm(term, [{ op: "put", key: keys.input(n), value: encoded }]);
     } catch (err) {
@@ -258,7 +262,7 @@ export class KvClusterStore implements ClusterStore {
 
   async loadInput(n: number): Promise<string | undefined> {
     const stored = (await this.get(keys.input(n)))?.value;
-    return stored === undefined ? undefined : decodeInput(stored);
+    return stored === undefined ? undefined : decompress(stored);
   }
 
   async listInputs(): Promise<number[]> {
@@ -463,6 +467,17 @@ function configConflict(expected: bigint, current: bigint): ConfigConflictError 
   return new ConfigConflictError(
     `the configuration changed meanwhile (expected revision ${expected}, now ${current}); reload it and retry`,
     current.toString(),
+  );
+}
+
+/** A configuration etcd will not take even compressed (the commit also carries the previous one, for history). */
+function configTooLarge(xml: string, stored: string, previous: string | undefined): Error {
+  const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+  const request = stored.length + (previous?.length ?? 0);
+  return new Error(
+    `the configuration is too large for etcd: ${mb(xml.length)} of XML, ${mb(stored.length)} compressed, ` +
+      `${mb(request)} with the previous version kept for history, over etcd's request limit ` +
+      `(--max-request-bytes, 1.5 MiB by default; raise it on every etcd member to store more). Nothing was changed.`,
   );
 }
 
