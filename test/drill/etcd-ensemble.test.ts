@@ -15,14 +15,18 @@ describe.skipIf(!etcd)("a drill's etcd ensemble", () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  it("starts again on fresh ports when a port it was given is taken before etcd binds it", async () => {
+  /** A temp dir, and a port taken as a neighbour takes it between freePort's answer and etcd's bind. */
+  async function takenPort(): Promise<{ dir: string; taken: number }> {
     const dir = mkdtempSync(join(tmpdir(), "pacer-ensemble-test-"));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    // What a neighbour does between freePort's answer and etcd's bind: it takes the port.
     const squatter: Server = createServer((socket) => socket.destroy());
     await new Promise<void>((resolve) => squatter.listen(0, "127.0.0.1", resolve));
     cleanups.push(() => new Promise<void>((resolve) => squatter.close(() => resolve())));
-    const taken = (squatter.address() as { port: number }).port;
+    return { dir, taken: (squatter.address() as { port: number }).port };
+  }
+
+  it("starts again on fresh ports when a port it was given is taken before etcd binds it", async () => {
+    const { dir, taken } = await takenPort();
     let handedOut = 0;
     const ports = async () => (handedOut++ === 0 ? taken : freePort());
 
@@ -36,13 +40,7 @@ describe.skipIf(!etcd)("a drill's etcd ensemble", () => {
   });
 
   it("says which member could not start and why when every attempt fails", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "pacer-ensemble-test-"));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const squatter: Server = createServer((socket) => socket.destroy());
-    await new Promise<void>((resolve) => squatter.listen(0, "127.0.0.1", resolve));
-    cleanups.push(() => new Promise<void>((resolve) => squatter.close(() => resolve())));
-    const taken = (squatter.address() as { port: number }).port;
-
+    const { dir, taken } = await takenPort();
     await expect(EtcdEnsemble.start(etcd!, dir, 1, async () => taken)).rejects.toThrow(/etcd member etcd1 exited .*while starting.*address already in use/);
   });
 });
