@@ -5,13 +5,13 @@
  * instance names and stop order are exactly what the DC would use.
  */
 import { nowSeconds } from "../clock.js";
-import type { Cib, NvSet } from "../cib/model.js";
+import { isRule, type Cib, type NvSet, type RuleCondition } from "../cib/model.js";
 import { executionOrder } from "../scheduler/execution.js";
 import { inputIgnoredForMigration } from "../scheduler/migrate.js";
 import { applyLocations } from "../scheduler/location.js";
 import { historyIdOf, primitivesOf, resourceParams, topOf } from "../scheduler/resources.js";
 import { schedule, unpackSnapshot } from "../scheduler/schedule.js";
-import { Ord, type Action, type SNode, type SResource } from "../scheduler/types.js";
+import { Ord, type Action, type SNode, type SResource, type WorkingSet } from "../scheduler/types.js";
 import { actionRequest } from "./controller/action-request.js";
 import type { Executor } from "./executor/executor.js";
 import type { ProbeTarget } from "./executor/types.js";
@@ -26,8 +26,7 @@ const ONLINE = { in_ccm: "true", crmd: "online", join: "member", expected: "memb
  * its few candidate nodes instead of everywhere.
  */
 export function probeTargets(config: Cib, nodeName: string): ProbeTarget[] {
-  const ws = unpackSnapshot({ cib: config, now: nowSeconds() });
-  applyLocations(ws);
+  const ws = placedForProbes(config);
   const node = ws.nodeByName.get(nodeName);
   const seen = new Set<string>();
   const targets: ProbeTarget[] = [];
@@ -47,6 +46,31 @@ export function probeTargets(config: Cib, nodeName: string): ProbeTarget[] {
     }
   }
   return targets;
+}
+
+/**
+ * The configuration unpacked with its location constraints applied, which
+ * does not depend on the node: kept for the last configuration (the parsed
+ * model is shared while its revision stays, configuration.ts), so nodes that
+ * share a process (the scale benchmark's 200 virtual nodes, 10,000
+ * resources) unpack it once rather than once each. Date rules in locations
+ * make it depend on the time as well.
+ */
+let lastPlaced: { resources: Cib["resources"]; now?: number; ws: WorkingSet } | undefined;
+
+function placedForProbes(config: Cib): WorkingSet {
+  const now = nowSeconds();
+  const timeKey = hasDatedLocations(config) ? now : undefined;
+  if (lastPlaced?.resources === config.resources && lastPlaced.now === timeKey) return lastPlaced.ws;
+  const ws = unpackSnapshot({ cib: config, now });
+  applyLocations(ws);
+  lastPlaced = { resources: config.resources, now: timeKey, ws };
+  return ws;
+}
+
+function hasDatedLocations(config: Cib): boolean {
+  const dated = (conditions: RuleCondition[]): boolean => conditions.some((c) => (isRule(c) ? dated(c.children) : c.kind === "date_expression"));
+  return config.constraints.some((c) => c.type === "rsc_location" && dated(c.rules));
 }
 
 /** Whether location constraints leave discovery of `rsc` on `node` on (the scheduler's probe rules). */
