@@ -63,6 +63,19 @@ describe.skipIf(!etcdBinary)("etcd store", () => {
     }
   });
 
+  it("reads a range larger than gRPC's default 4 MiB answer limit (every node's history at 10,000 resources)", async () => {
+    const store = connect(etcd, `large-range-${process.pid}`);
+    try {
+      const value = "x".repeat(100_000);
+      for (let i = 0; i < 50; i++) await store.setAttribute(`n${i}`, "big", value);
+      const all = await store.attributes();
+      expect(all.size).toBe(50);
+      expect([...all.values()].every((a) => a.big === value)).toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+
   it("tracks keepalives on the monotonic clock", async () => {
     const store = connect(etcd, `keepalive-${process.pid}`);
     try {

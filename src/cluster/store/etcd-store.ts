@@ -68,6 +68,9 @@ class EtcdKv implements Kv {
       // grpc verifies against the system's roots when no CA is given (etcd3 types it as required).
       ...(ca || cert ? { credentials: { rootCertificate: ca as Buffer, privateKey: key, certChain: cert } } : {}),
       ...(user !== undefined && password !== undefined ? { auth: { username: user, password } } : {}),
+      // gRPC refuses answers over 4 MiB by default; etcd itself sends any size. The DC reads every
+      // node's history in one range: 18.5 MB at 200 nodes × 10,000 resources.
+      grpcOptions: { "grpc.max_receive_message_length": -1 },
       faultHandling: {
         host: () =>
           circuitBreaker(handleWhen(isTransient), {
