@@ -60,9 +60,10 @@ export class LocalCluster {
         "--auto-compaction-mode", "revision", "--auto-compaction-retention", "1000",
         "--log-level", "warn",
       ],
-      { stdout: "ignore", stderr: "pipe", cleanup: true, forceKillAfterDelay: 5000, reject: false },
+      // Its log in a file beside the nodes' (a pipe kept every line of a long demo in this process's memory).
+      { stdout: "ignore", stderr: { file: this.logFile("etcd") }, cleanup: true, forceKillAfterDelay: 5000, reject: false },
     );
-    log.info({ event: "etcd-started", endpoint: client, pid: this.etcd.pid }, `etcd started at ${client}`);
+    log.info({ event: "etcd-started", endpoint: client, pid: this.etcd.pid, log: this.logFile("etcd") }, `etcd started at ${client}`);
   }
 
   startNodes(): void {
