@@ -108,6 +108,10 @@ class EtcdKv implements Kv {
     await this.ns.delete().key(key).exec();
   }
 
+  async deleteBefore(prefix: string, key: string): Promise<void> {
+    await this.ns.delete().inRange({ start: prefix, end: key }).exec();
+  }
+
   async txn(compares: Compare[], then: Op[], otherwise: Op[] = []): Promise<TxnResult> {
     const [first, ...rest] = compares;
     if (!first) throw new RangeError("a transaction needs at least one compare");

@@ -61,6 +61,8 @@ export interface Kv {
   /** Throws StaleWriteError when `lease` no longer exists. */
   put(key: string, value: string, lease?: string): Promise<void>;
   delete(key: string): Promise<void>;
+  /** Deletes, in one request, every key under `prefix` that sorts before `key` (the oldest records of a log). */
+  deleteBefore(prefix: string, key: string): Promise<void>;
   /** Needs at least one compare. Throws StaleWriteError when a put names a lease that no longer exists. */
   txn(compares: Compare[], then: Op[], otherwise?: Op[]): Promise<TxnResult>;
   /**

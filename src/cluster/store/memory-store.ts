@@ -162,6 +162,11 @@ class MemoryKv implements Kv {
     this.etcd.txn([], [{ op: "delete", key: this.prefix + key }], []);
   }
 
+  async deleteBefore(prefix: string, key: string): Promise<void> {
+    const doomed = (await this.keys(prefix)).filter((k) => k < key);
+    if (doomed.length > 0) this.etcd.txn([], doomed.map((k) => ({ op: "delete", key: this.prefix + k })), []);
+  }
+
   async txn(compares: Compare[], then: Op[], otherwise: Op[] = []): Promise<TxnResult> {
     const res = this.etcd.txn(
       compares.map((c) => ({ ...c, key: this.prefix + c.key })),

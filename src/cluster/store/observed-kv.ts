@@ -60,6 +60,10 @@ export class ObservedKv implements Kv {
     return this.call("delete", () => this.inner.delete(key));
   }
 
+  deleteBefore(prefix: string, key: string): Promise<void> {
+    return this.call("delete", () => this.inner.deleteBefore(prefix, key));
+  }
+
   txn(compares: Compare[], then: Op[], otherwise?: Op[]): Promise<TxnResult> {
     return this.call("txn", () => this.inner.txn(compares, then, otherwise));
   }

@@ -57,9 +57,12 @@ function dueForPruning(stream: string, maxRecords: number): boolean {
  * millisecond from different writers may be pruned in either order.
  */
 async function pruneLog(kv: Kv, stream: string, maxRecords: number): Promise<void> {
-  const existing = await kv.keys(keys.logPrefix(stream));
+  const prefix = keys.logPrefix(stream);
+  const existing = await kv.keys(prefix);
   if (existing.length <= maxRecords + Math.ceil(maxRecords / 10)) return;
-  for (const key of existing.slice(0, existing.length - maxRecords)) await kv.delete(key);
+  // One range delete: one delete per record fell behind a busy stream (200 nodes' events
+  // reached 32,000 records, each prune listing them all again).
+  await kv.deleteBefore(prefix, existing[existing.length - maxRecords]!);
 }
 
 export async function readLog<T>(kv: Kv, stream: string, limit?: number): Promise<LogRecord<T>[]> {
