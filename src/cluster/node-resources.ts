@@ -56,15 +56,17 @@ export function probeTargets(config: Cib, nodeName: string): ProbeTarget[] {
  * resources) unpack it once rather than once each. Date rules in locations
  * make it depend on the time as well.
  */
-let lastPlaced: { resources: Cib["resources"]; now?: number; ws: WorkingSet } | undefined;
+let lastPlaced: { resources: Cib["resources"]; now?: number; ws: WeakRef<WorkingSet> } | undefined;
 
 function placedForProbes(config: Cib): WorkingSet {
   const now = nowSeconds();
   const timeKey = hasDatedLocations(config) ? now : undefined;
-  if (lastPlaced?.resources === config.resources && lastPlaced.now === timeKey) return lastPlaced.ws;
+  const kept = lastPlaced?.resources === config.resources && lastPlaced.now === timeKey ? lastPlaced.ws.deref() : undefined;
+  if (kept) return kept;
   const ws = unpackSnapshot({ cib: config, now });
   applyLocations(ws);
-  lastPlaced = { resources: config.resources, now: timeKey, ws };
+  // Weakly: a node probes once per join, and should not carry a whole working set for the rest of its life.
+  lastPlaced = { resources: config.resources, now: timeKey, ws: new WeakRef(ws) };
   return ws;
 }
 
