@@ -73,7 +73,9 @@ export async function commitMarker(ctx: DrillContext, tag: string): Promise<bool
   const value = `${tag}-${ctx.random.seed}-${Date.now()}`;
   const result = await ctx.cluster.cli("configure", "property", `drill-marker-${tag}=${value}`);
   if (result.exitCode === 0) ctx.evidence.acknowledged.push({ id: `drill-marker-${tag}`, marker: value });
-  ctx.cluster.record("step", `configuration change drill-marker-${tag} ${result.exitCode === 0 ? "acknowledged" : "refused"}`);
+  // A refusal says why in the timeline (the failed drills of the long runs did not).
+  const why = result.exitCode === 0 ? "" : `: ${String(result.stderr).trim().split("\n").pop() ?? ""}`;
+  ctx.cluster.record("step", `configuration change drill-marker-${tag} ${result.exitCode === 0 ? "acknowledged" : "refused"}${why}`);
   return result.exitCode === 0;
 }
 
