@@ -30,10 +30,11 @@ export const agentDrills: Drill[] = [
       for (let i = 0; i < flaps; i++) {
         const node = await nodeOf(ctx, "trouble");
         const before = await failCountOf(ctx, "trouble", node);
-        faultSwitch(ctx, "monitor-fail", true, node);
-        // Off as soon as the failure is counted: the recovery's start and monitor then pass, so one flap is one failure.
+        // One-shot: the failing monitor removes the switch itself, so one flap is one failure. Switching a
+        // lasting one off once the failure was counted lost the race on a loaded machine: the recovery's
+        // first monitor ran before the switch was off and counted a second failure.
+        faultSwitch(ctx, "monitor-fail-once", true, node);
         await waitFor(ctx, `a monitor failure of trouble on ${node} counted`, async () => (await failCountOf(ctx, "trouble", node)) > before);
-        faultSwitch(ctx, "monitor-fail", false, node);
         await ctx.step(`flap ${i + 1}`, { converge: true });
         const count = await failCountOf(ctx, "trouble", node);
         ctx.check(count === before + 1, `one failure counted for flap ${i + 1} of trouble on ${node} (${before} before, ${count} after)`);
