@@ -22,7 +22,7 @@ export const agentDrills: Drill[] = [
   {
     name: "monitor-flapping",
     family: "agent",
-    injects: "Makes the Fault agent's monitor fail where 'trouble' runs until the cluster records the failure, then lets it pass again; a seeded 2–4 such flaps.",
+    injects: "Makes the Fault agent's next monitor fail where 'trouble' runs (a one-shot switch), and waits for the cluster to record the failure; a seeded 2–4 such flaps.",
     holds: "Each failure is recovered and counted once; after migration-threshold (2) failures on a node 'trouble' leaves that node (and, with at most 4 flaps over 3 nodes, is never banned everywhere); it is never active twice; convergence after each flap.",
     async run(ctx) {
       await bringUp(ctx);
