@@ -56,11 +56,22 @@ export function findAgent(name: string, roots: string[] = defaultRoots()): Locat
 
 /** Scratch OCF roots made by this process, removed when it exits (one exit handler for all of them). */
 const scratchRoots: string[] = [];
+let removedAtExit = false;
 
 function scratchOcfRoot(): string {
   const root = mkdtempSync(join(tmpdir(), "pacer-ra-root-"));
-  if (scratchRoots.push(root) === 1) process.once("exit", () => scratchRoots.forEach((r) => rmSync(r, { recursive: true, force: true })));
+  scratchRoots.push(root);
+  if (!removedAtExit) process.once("exit", removeScratchRoots);
+  removedAtExit = true;
   return root;
+}
+
+/**
+ * Removes the scratch OCF roots made so far: at exit, and by whoever runs `pacer ra` in a
+ * process that is not left through a normal exit (test workers are stopped without one).
+ */
+export function removeScratchRoots(): void {
+  for (const root of scratchRoots.splice(0)) rmSync(root, { recursive: true, force: true });
 }
 
 /**

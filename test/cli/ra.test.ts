@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
 import { afterAll, describe, expect, it } from "vitest";
-import { findAgent, listAgents, pacerAgentsRoot } from "../../src/agents-kit/catalog.js";
+import { findAgent, listAgents, pacerAgentsRoot, removeScratchRoots } from "../../src/agents-kit/catalog.js";
 import { runCompliance, type ComplianceReport } from "../../src/agents-kit/compliance.js";
 import { lintMetadata } from "../../src/agents-kit/lint.js";
 import { parseMetadata } from "../../src/agents-kit/metadata.js";
@@ -22,7 +22,10 @@ import { BASE_PATH, STUBS, haveOcfTester, AgentNode, createNetns, deleteNetns, i
 const dir = mkdtempSync(join(tmpdir(), "pacer-ra-"));
 // ocf-tester checks that other users can run the agent, so the path must be open.
 chmodSync(dir, 0o755);
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+  removeScratchRoots(); // this worker is stopped without the exit that would remove them
+});
 
 function compliance(agent: string, params: Record<string, string> = {}, stubs = false): Promise<ComplianceReport> {
   const stubState = join(dir, `stub-${agent.replaceAll("/", "_")}`);
