@@ -25,7 +25,12 @@ export function registerNodeRun(node: Command): void {
   ).action(async (opts: RunOptions) => (await import("./node-daemon.js")).runNodeDaemon(opts));
 }
 
+/** The `node` command, which holds `run` and the node commands. */
+export function nodeCommand(program: Command): Command {
+  return program.command("node").description("node daemon and node commands");
+}
+
 /** The program `pacer node run` needs: the `node` command with `run` only. */
 export function registerNodeRunAlone(program: Command): void {
-  registerNodeRun(program.command("node").description("node daemon and node commands"));
+  registerNodeRun(nodeCommand(program));
 }

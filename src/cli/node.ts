@@ -2,10 +2,10 @@
 import type { Command } from "commander";
 import { registerNodeCommands } from "./node-commands.js";
 import { registerNodeFence } from "./fencing.js";
-import { registerNodeRun } from "./node-run.js";
+import { nodeCommand, registerNodeRun } from "./node-run.js";
 
 export function registerNode(program: Command): void {
-  const node = program.command("node").description("node daemon and node commands");
+  const node = nodeCommand(program);
   registerNodeCommands(node);
   registerNodeFence(node);
   registerNodeRun(node);

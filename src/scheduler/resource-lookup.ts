@@ -42,7 +42,7 @@ export function setHistoryId(ws: WorkingSet, rsc: SResource, id: string | undefi
   rsc.historyId = id;
   if (id === undefined) return;
   let users = index.byHistoryId.get(id);
-  if (!users) index.byHistoryId.set(id, (users = { members: new Set(), sharedParent: rsc.parent ?? null }));
+  if (!users) index.byHistoryId.set(id, (users = { members: new Set() }));
   if (users.members.size === 0) users.sharedParent = rsc.parent ?? null;
   else if (users.sharedParent !== undefined && users.sharedParent !== rsc.parent) users.sharedParent = null;
   users.members.add(rsc);

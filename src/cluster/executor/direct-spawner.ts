@@ -13,11 +13,7 @@ import { MAX_OUTPUT_BYTES, signalGroup, type AgentSpawner } from "./agent-runner
  */
 const OUTPUT_DRAIN_MS = 200;
 
-/**
- * The agent as a child of this process (execa), with its output on pipes:
- * for one-off runs (the CLI, the agent kit). The node daemon starts its
- * agents through an AgentLauncher instead.
- */
+/** The agent as a child of this process, in its own process group. */
 export const spawnDirectly: AgentSpawner = (path, action, env) => {
   const subprocess = execa(path, [action], {
     env,
