@@ -45,12 +45,14 @@ export interface LeaseMonitorOptions {
   renewedAt: () => number;
   now: () => number;
   onChange: (state: LeaseState, previous: LeaseState, ageMs: number) => void;
+  /** How often a suspect lease is checked for a renewal (default 250 ms). */
   intervalMs?: number;
 }
 
 /**
- * Polls the lease age every 250 ms, and at each deadline, and reports state
- * changes (states only get worse until a new session).
+ * Checks the lease age at each deadline, and every 250 ms while the lease is
+ * suspect, and reports state changes (states only get worse until a new
+ * session; a suspect lease that is renewed is ok again).
  */
 export class LeaseMonitor {
   private state: LeaseState = "ok";
@@ -90,17 +92,24 @@ export class LeaseMonitor {
   }
 
   /**
-   * The next check comes after the poll interval or when the age reaches the
-   * next deadline, whichever is sooner. Polling alone would report a state up
-   * to a whole interval late, and a late demotion comes out of the short time
-   * between demote and fence in which the node must stop its resources (with
-   * a 4 s TTL that left 250 of the 500 ms).
+   * The next check comes when the age reaches the next deadline: a renewal
+   * only moves the deadlines later, so nothing can change before then. A
+   * suspect lease is also checked every poll interval, so that its renewal
+   * is seen soon and the node takes up work again. (Polling all the time
+   * cost an idle node four wake-ups a second; polling alone reported a state
+   * up to an interval late, and a late demotion comes out of the short time
+   * between demote and fence in which the node must stop its resources.)
    */
   private scheduleCheck(): void {
     const d = this.options.deadlines;
     const age = this.options.now() - this.options.renewedAt();
-    const untilDeadline = Math.min(...[d.suspectAtMs, d.demoteAtMs, d.fenceAtMs].filter((at) => at > age).map((at) => at - age));
-    const delay = Math.max(1, Math.min(this.options.intervalMs ?? 250, Math.ceil(untilDeadline)));
+    const ahead = [d.suspectAtMs, d.demoteAtMs, d.fenceAtMs].filter((at) => at > age);
+    if (ahead.length === 0) {
+      this.check(); // past the fence deadline: fence is reported (if it was not yet), and nothing can follow
+      return;
+    }
+    const untilDeadline = Math.ceil(Math.min(...ahead) - age);
+    const delay = Math.max(1, this.state === "suspect" ? Math.min(this.options.intervalMs ?? 250, untilDeadline) : untilDeadline);
     this.timer = setTimeout(() => {
       try {
         this.check();

@@ -101,3 +101,47 @@ describe("lease monitor timing", () => {
     expect(reported).toEqual(["suspect"]);
   });
 });
+
+describe("lease monitor wake-ups", () => {
+  afterEach(() => vi.useRealTimers());
+
+  it("wakes at deadlines, not every poll interval, while keepalives arrive in time", () => {
+    vi.useFakeTimers();
+    let renewedAt = Date.now();
+    let checks = 0;
+    const m = new LeaseMonitor({
+      deadlines: leaseDeadlines(10),
+      renewedAt: () => renewedAt,
+      now: () => {
+        checks++;
+        return Date.now();
+      },
+      onChange: () => undefined,
+    });
+    m.start();
+    // Keepalives every TTL/3, as the store sends them, for a minute.
+    for (let t = 0; t < 60_000; t += 3333) {
+      vi.advanceTimersByTime(3333);
+      renewedAt = Date.now();
+    }
+    m.stop();
+    expect(m.current()).toBe("ok");
+    // The suspect deadline is 5 s after each keepalive: about one wake-up per keepalive
+    // (each reads the clock twice), where polling every 250 ms woke 240 times.
+    expect(checks).toBeLessThan(2 * 25);
+  });
+
+  it("sees a suspect lease's renewal within the poll interval", () => {
+    vi.useFakeTimers();
+    let renewedAt = Date.now();
+    const reported: LeaseState[] = [];
+    const m = new LeaseMonitor({ deadlines: leaseDeadlines(10), renewedAt: () => renewedAt, now: () => Date.now(), onChange: (s) => reported.push(s) });
+    m.start();
+    vi.advanceTimersByTime(5100);
+    expect(reported).toEqual(["suspect"]);
+    renewedAt = Date.now();
+    vi.advanceTimersByTime(250);
+    expect(reported).toEqual(["suspect", "ok"]);
+    m.stop();
+  });
+});

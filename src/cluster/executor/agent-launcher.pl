@@ -3,21 +3,28 @@
 # agents on behalf of the node daemon (agent-launcher.ts), so the large Node
 # process does not fork itself for every recurring monitor. Perl because
 # Debian's perl-base is Essential (always installed) and a Perl process of a
-# few MB forks cheaply.
+# few MB forks cheaply. It loads no module beyond strict and warnings: every
+# page of its memory is copied into the page tables of each fork, and marked
+# copy-on-write for the launcher itself, so it is kept small.
 #
 # Requests on stdin, each a list of NUL-terminated fields ended by an empty
-# field: id, executable, action, stdout file, stderr file, then KEY=VALUE
-# environment entries (the agent's whole environment). Replies on stdout, one
-# line each: "ID pid N" once started, then "ID exit CODE OUTBYTES ERRBYTES" or
-# "ID signal N OUTBYTES ERRBYTES" (the sizes of its stdout and stderr files; an
-# empty one is removed here, so the daemon need not touch it), or
-# "ID error TEXT" when the agent could not be started at all.
+# field:
+#   ID EXECUTABLE ACTION STDOUT-FILE STDERR-FILE KEY=VALUE...
+#       run an agent with exactly that environment;
+#   signal ID SIGNAL-NUMBER
+#       signal the process group of run ID, if it is still running.
+# Replies on stdout, one line per run: "ID exit CODE OUTBYTES ERRBYTES PID" or
+# "ID signal N OUTBYTES ERRBYTES PID" when it ended (the sizes of its stdout and
+# stderr files; an empty one is removed here, so the daemon need not touch it),
+# or "ID error TEXT" when the agent could not be started at all. One line per
+# run, not one more when it starts: each line wakes the daemon.
 # Every agent runs in its own process group (so a timeout kills its children
 # too), from /, with stdin on /dev/null; never through a shell.
 # Exits when stdin closes (the daemon went away); running agents carry on.
 use strict;
 use warnings;
-use POSIX ();
+
+use constant WNOHANG => 1;    # Linux's value; POSIX.pm would double our memory for it
 
 binmode STDIN;
 binmode STDOUT;
@@ -26,36 +33,39 @@ $SIG{INT} = 'IGNORE';
 $SIG{HUP} = 'IGNORE';
 
 my %running;    # pid => [request id, stdout file, stderr file]
+my %pid_of;     # request id => pid, while it runs
+my %early;      # pid => wait status, for a run that ended before it was registered
 
 sub reply { syswrite(STDOUT, "$_[0]\n") }
 
-sub reap {
-    while ((my $pid = waitpid(-1, POSIX::WNOHANG())) > 0) {
-        my $status = $?;
-        my $run = delete $running{$pid};
-        next unless $run;
-        my ($id, @files) = @$run;
-        my @sizes = map { my $size = -s $_ || 0; unlink($_) if $size == 0; $size } @files;
-        my $end = ($status & 127) ? "signal " . ($status & 127) : "exit " . ($status >> 8);
-        reply("$id $end @sizes");
-    }
+sub ended {
+    my ($pid, $status) = @_;
+    my ($id, @files) = @{ delete $running{$pid} };
+    delete $pid_of{$id};
+    my @sizes = map { my $size = -s $_ || 0; unlink($_) if $size == 0; $size } @files;
+    my $end = ($status & 127) ? "signal " . ($status & 127) : "exit " . ($status >> 8);
+    reply("$id $end @sizes $pid");
 }
-$SIG{CHLD} = \&reap;
 
-my $chld = POSIX::SigSet->new(POSIX::SIGCHLD());
+# Perl runs this handler between two operations of the main program, never
+# inside one, so a run that ends right after its fork, before the parent has
+# registered it, is kept in %early and reported once registered.
+$SIG{CHLD} = sub {
+    while ((my $pid = waitpid(-1, WNOHANG)) > 0) {
+        if ($running{$pid}) { ended($pid, $?) }
+        else                { $early{$pid} = $? }
+    }
+};
 
 sub launch {
     my ($id, $path, $action, $out, $err, @env) = @_;
-    # Block SIGCHLD until the pid is registered, so a fast agent's exit is not missed.
-    POSIX::sigprocmask(POSIX::SIG_BLOCK(), $chld);
     my $pid = fork();
     if (!defined $pid) {
         reply("$id error fork failed: $!");
     } elsif ($pid == 0) {
         open(my $report, '>&', \*STDOUT);    # close-on-exec: only seen if exec fails
         $SIG{$_} = 'DEFAULT' for qw(INT HUP CHLD);
-        POSIX::sigprocmask(POSIX::SIG_UNBLOCK(), $chld);
-        POSIX::setpgid(0, 0);
+        setpgrp(0, 0);
         chdir('/');
         open(STDIN, '<', '/dev/null');
         open(STDOUT, '>', $out) or fail($report, $id, "cannot write $out: $!");
@@ -63,17 +73,23 @@ sub launch {
         %ENV = map { split(/=/, $_, 2) } @env;
         exec { $path } $path, $action or fail($report, $id, "cannot run $path: $!");
     } else {
+        $pid_of{$id} = $pid;    # before %running: ended() forgets both
         $running{$pid} = [$id, $out, $err];
-        reply("$id pid $pid");
+        ended($pid, delete $early{$pid}) if exists $early{$pid};
     }
-    POSIX::sigprocmask(POSIX::SIG_UNBLOCK(), $chld);
+}
+
+sub signal_run {
+    my ($id, $signal) = @_;
+    my $pid = $pid_of{$id};
+    kill($signal, -$pid) if $pid && $signal =~ /^\d+$/;
 }
 
 sub fail {
     my ($report, $id, $why) = @_;
     $why =~ s/\n/ /g;
     syswrite($report, "$id error $why\n");
-    POSIX::_exit(127);
+    exit 127;    # in the forked child: nothing of the parent's to flush or run
 }
 
 my @fields;
@@ -84,6 +100,7 @@ while (defined(my $field = <STDIN>)) {
         push @fields, $field;
         next;
     }
-    launch(@fields) if @fields >= 5;
+    if (@fields == 3 && $fields[0] eq 'signal') { signal_run(@fields[1, 2]) }
+    elsif (@fields >= 5)                       { launch(@fields) }
     @fields = ();
 }

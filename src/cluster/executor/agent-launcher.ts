@@ -19,14 +19,15 @@ import { logger } from "../../log.js";
 import { MAX_OUTPUT_BYTES, signalGroup, type AgentExit, type AgentSpawner, type SpawnedAgent } from "./agent-runner.js";
 
 const LAUNCHER = "agent-launcher.pl";
+/** The empty field that ends a request. */
+const END_OF_REQUEST = Buffer.from([0]);
 const log = logger("agent-launcher");
 
 type Ended = Omit<AgentExit, "stdout" | "stderr"> & { outBytes?: number; errBytes?: number };
 
 interface Pending {
+  /** The agent's pid, known once it has ended (until then the launcher signals it for us). */
   pid?: number;
-  /** A signal asked for before the pid was known. */
-  signalWhenStarted?: NodeJS.Signals;
   finish(exit: Ended): void;
 }
 
@@ -45,6 +46,7 @@ export class AgentLauncher {
   private readonly pending = new Map<string, Pending>();
   private nextId = 1;
   private buffered = "";
+  private readonly encodedEnvs = new WeakMap<Record<string, string>, Buffer | undefined>();
 
   constructor(private readonly outputDir: string) {}
 
@@ -59,25 +61,27 @@ export class AgentLauncher {
 
   private launch(path: string, action: string, env: Record<string, string>): SpawnedAgent {
     const id = String(this.nextId++);
-    const out = join(this.outputDir, `${id}.out`);
-    const err = join(this.outputDir, `${id}.err`);
+    const out = `${this.outputDir}/${id}.out`;
+    const err = `${this.outputDir}/${id}.err`;
     const entry: Pending = { finish: () => undefined };
     const exited = new Promise<Ended>((resolve) => {
       entry.finish = resolve;
     });
     this.pending.set(id, entry);
-    const fields = [id, path, action, out, err, ...Object.entries(env).map(([k, v]) => `${k}=${v}`)];
-    if (fields.some((f) => f.includes("\0"))) {
+    const head = [id, path, action, out, err];
+    const encodedEnv = this.encoded(env);
+    if (encodedEnv === undefined || head.some((f) => f.includes("\0"))) {
       this.pending.delete(id);
-      entry.finish({ failure: "the agent's environment contains a NUL byte" });
+      entry.finish({ failure: "the agent's path, action or environment contains a NUL byte" });
     } else {
-      void this.started().then((child) => child.stdin!.write(fields.map((f) => f + "\0").join("") + "\0"));
+      const request = Buffer.concat([Buffer.from(head.join("\0") + "\0"), encodedEnv, END_OF_REQUEST]);
+      this.send(request);
     }
     return {
-      pid: () => entry.pid,
       signalGroup: (signal) => {
-        if (entry.pid === undefined) entry.signalWhenStarted = signal;
-        else signalGroup(entry.pid, signal);
+        // Once it has ended, what is left of its process group is signalled directly.
+        if (entry.pid !== undefined) signalGroup(entry.pid, signal);
+        else if (this.pending.has(id)) this.send(Buffer.from(`signal\0${id}\0${constants.signals[signal]}\0\0`));
       },
       finished: exited.then(async ({ outBytes, errBytes, ...exit }) => ({
         ...exit,
@@ -86,6 +90,25 @@ export class AgentLauncher {
         stderr: errBytes === 0 ? "" : await takeOutput(err),
       })),
     };
+  }
+
+  /** Requests reach the launcher in the order they were made (a signal after its run). */
+  private send(request: Buffer): void {
+    void this.started().then((child) => child.stdin!.write(request));
+  }
+
+  /**
+   * The environment as the launcher reads it: KEY=VALUE fields, each ended
+   * by a NUL (undefined if an entry holds a NUL). Kept for as long as the
+   * environment object lives: a recurring operation passes the same object
+   * on every run, so its few KB are encoded once, not ten times a second.
+   */
+  private encoded(env: Record<string, string>): Buffer | undefined {
+    if (this.encodedEnvs.has(env)) return this.encodedEnvs.get(env);
+    const fields = Object.entries(env).map(([k, v]) => `${k}=${v}\0`);
+    const bytes = fields.some((f) => f.indexOf("\0") < f.length - 1) ? undefined : Buffer.from(fields.join(""));
+    this.encodedEnvs.set(env, bytes);
+    return bytes;
   }
 
   /** The running launcher; the first of a burst of runs starts it, the others wait for that one. */
@@ -114,19 +137,17 @@ export class AgentLauncher {
       const line = this.buffered.slice(0, nl);
       this.buffered = this.buffered.slice(nl + 1);
       const [id = "", kind, ...rest] = line.split(" ");
-      const value = rest.join(" ");
-      const sizes = { outBytes: Number(rest[1]), errBytes: Number(rest[2]) };
       const entry = this.pending.get(id);
       if (!entry) continue; // an exit after an "error" reply
-      if (kind === "pid") {
-        entry.pid = Number(value);
-        if (entry.signalWhenStarted) signalGroup(entry.pid, entry.signalWhenStarted);
+      this.pending.delete(id);
+      if (kind === "error") {
+        entry.finish({ failure: rest.join(" ") });
         continue;
       }
-      this.pending.delete(id);
+      entry.pid = Number(rest[3]);
+      const sizes = { outBytes: Number(rest[1]), errBytes: Number(rest[2]) };
       if (kind === "exit") entry.finish({ exitCode: Number(rest[0]), ...sizes });
-      else if (kind === "signal") entry.finish({ signal: signalName(Number(rest[0])), ...sizes });
-      else entry.finish({ failure: value });
+      else entry.finish({ signal: signalName(Number(rest[0])), ...sizes });
     }
   }
 

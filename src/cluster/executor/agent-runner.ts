@@ -57,9 +57,8 @@ export interface AgentExit {
   stderr: string;
 }
 
-/** A started agent: its pid once known, a way to signal its process group, and its end. */
+/** A started agent: a way to signal its process group, and its end. */
 export interface SpawnedAgent {
-  pid(): number | undefined;
   signalGroup(signal: NodeJS.Signals): void;
   finished: Promise<AgentExit>;
 }

@@ -26,7 +26,6 @@ export const spawnDirectly: AgentSpawner = (path, action, env) => {
   });
   stopReadingAfterExit(subprocess);
   return {
-    pid: () => subprocess.pid,
     signalGroup: (signal) => {
       if (subprocess.pid !== undefined) signalGroup(subprocess.pid, signal);
     },

@@ -77,6 +77,7 @@ export class Executor {
   /** Opt-in fast failure detection (pid-watch.ts), keyed by recurring operation key. */
   private readonly pidWatcher = new PidWatcher();
   private readonly histories = new Map<string, ResourceHistory>();
+  private readonly environments = new WeakMap<ActionRequest, Record<string, string>>();
   /** historyId → operation key → recurring operation. */
   private readonly recurring = new Map<string, Map<string, Recurring>>();
   /** Per resource, so history updates reach the sink in the order they happened. */
@@ -347,19 +348,7 @@ export class Executor {
     if (request.agent.class !== "ocf") return notSupported(request.agent.class);
     if (this.options.agentRunner) return this.options.agentRunner(request);
     const ocfRoot = this.options.ocfRoot ?? DEFAULT_OCF_ROOT;
-    const env = agentEnvironment({
-      ocfRoot,
-      node: this.node,
-      instance: request.historyId,
-      agent: request.agent,
-      params: request.params,
-      meta: request.meta,
-      intervalMs: request.intervalMs,
-      timeoutMs: request.timeoutMs,
-      dirs: this.dirs,
-      shimsDir: this.shimsDir,
-      basePath: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin",
-    });
+    const env = this.environmentOf(request, ocfRoot);
     const outcome = await runAgent({ ocfRoot, agent: request.agent, action: request.task, env, timeoutMs: request.timeoutMs, killGraceMs: this.options.killGraceMs, spawner: this.launcher.spawner });
     const { agent } = request;
     this.options.observer?.operation({
@@ -375,6 +364,32 @@ export class Executor {
     // Attribute changes the agent made reach the sink before its result does.
     await this.channel.drain();
     return outcome;
+  }
+
+  /**
+   * The agent's environment for a request, built once per request object: a
+   * recurring operation runs the same request every interval, and the agent
+   * launcher keeps the encoding of an environment it has seen.
+   */
+  private environmentOf(request: ActionRequest, ocfRoot: string): Record<string, string> {
+    let env = this.environments.get(request);
+    if (!env) {
+      env = agentEnvironment({
+        ocfRoot,
+        node: this.node,
+        instance: request.historyId,
+        agent: request.agent,
+        params: request.params,
+        meta: request.meta,
+        intervalMs: request.intervalMs,
+        timeoutMs: request.timeoutMs,
+        dirs: this.dirs,
+        shimsDir: this.shimsDir,
+        basePath: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin",
+      });
+      this.environments.set(request, env);
+    }
+    return env;
   }
 
   private async complete(request: ActionRequest, outcome: AgentOutcome, timing: RunTiming, reportResult: boolean): Promise<ActionResult> {
