@@ -4,7 +4,8 @@
  * acknowledged again, and runs only then.
  *
  * In-memory store (the daemon is above the store interface); the session's
- * renewal time is set by hand to make the lease suspect and healthy again.
+ * renewal time is frozen by hand (keepalives still go out, but the daemon
+ * sees none acknowledged) until the lease is suspect, then released.
  */
 import { performance } from "node:perf_hooks";
 import { afterEach, describe, expect, it } from "vitest";
@@ -25,9 +26,11 @@ describe("a suspect lease", () => {
     const base = etcd.store("t");
     // undefined: the store's own renewal time; a number: the renewal time this test pretends.
     let pretendRenewedAt: number | undefined;
+    let realSession: Session | undefined;
     const store = storeWith(base, {
       openSession: async (node: string, ttl: number): Promise<Session> => {
         const session = await base.openSession(node, ttl);
+        realSession = session;
         return Object.assign(Object.create(session) as Session, { renewedAt: () => pretendRenewedAt ?? session.renewedAt() });
       },
     });
@@ -35,9 +38,12 @@ describe("a suspect lease", () => {
     await daemon.start();
     const term = await poll(async () => (await base.currentDc())?.term, { timeoutMs: 10_000, what: "n1 elected DC" });
 
-    // Half the TTL without an acknowledged keepalive, well short of the demotion point (16 s).
-    pretendRenewedAt = performance.now() - 10_200;
-    await poll(() => lines.some((l) => l.event === "lease-suspect") || undefined, { timeoutMs: 5000, what: "the lease suspect" });
+    // No keepalive acknowledged from now on: suspect after half the TTL (10 s), well short of
+    // the demotion point (16 s). The monitor wakes at that deadline; it does not poll meanwhile.
+    pretendRenewedAt = realSession!.renewedAt();
+    const frozenAt = performance.now();
+    await poll(() => lines.some((l) => l.event === "lease-suspect") || undefined, { timeoutMs: 15_000, what: "the lease suspect" });
+    expect(performance.now() - frozenAt).toBeLessThan(11_000);
     const action = absentAgentProbe("probe-while-suspect", term, "n1");
     await base.dispatch(term, action);
     await sleep(500);
