@@ -56,13 +56,13 @@ export function findAgent(name: string, roots: string[] = defaultRoots()): Locat
 
 /** Scratch OCF roots made by this process, removed when it exits (one exit handler for all of them). */
 const scratchRoots: string[] = [];
-let removedAtExit = false;
+let exitHandlerAdded = false;
 
 function scratchOcfRoot(): string {
   const root = mkdtempSync(join(tmpdir(), "pacer-ra-root-"));
   scratchRoots.push(root);
-  if (!removedAtExit) process.once("exit", removeScratchRoots);
-  removedAtExit = true;
+  if (!exitHandlerAdded) process.once("exit", removeScratchRoots);
+  exitHandlerAdded = true;
   return root;
 }
 

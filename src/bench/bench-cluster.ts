@@ -16,8 +16,6 @@ import type { ClusterStore } from "../cluster/store/types.js";
 
 const root = join(import.meta.dirname, "..", "..");
 const pacerBin = join(root, "bin", "pacer");
-/** The compiled CLI, for daemons run as `node FLAGS entry.js` (bin/pacer is a sh launcher). */
-const pacerEntry = join(root, "dist", "cli", "entry.js");
 
 export { sleep } from "../clock.js";
 
@@ -27,6 +25,7 @@ export interface BenchClusterOptions {
   /** The configuration (CIB XML) loaded before the nodes start, or built from the cluster's temp dir. */
   cibXml: string | ((dir: string) => string);
   env?: Record<string, string>;
+  /** Node.js/V8 flags replacing the daemons' own (passed as PACER_NODE_FLAGS to bin/pacer). */
   nodeFlags?: string[];
   /** Bound on `pacer configure load` (default 30 s; a 10,000-resource configuration takes longer). */
   configureTimeoutMs?: number;
@@ -57,10 +56,10 @@ export async function withBenchCluster<T>(options: BenchClusterOptions, maxSecon
   if (!etcdBin) throw new Error("no etcd binary: install etcd-server or set ETCD_BIN");
   // PACER_BENCH_LOG_DIR keeps the daemons' logs (they are in the temp dir otherwise, removed at the end).
   const logDir = process.env.PACER_BENCH_LOG_DIR;
-  const env = { PACER_LOG_LEVEL: "info", ...options.env };
-  // With node flags (profiling) the daemon runs as `node FLAGS entry.js`, without tini.
-  const daemonBin = options.nodeFlags?.length ? pacerEntry : pacerBin;
-  const local = new LocalCluster({ nodes: options.nodes, pacerBin: daemonBin, leaseTtlSeconds: options.leaseTtlSeconds, env, logDir, nodeFlags: options.nodeFlags });
+  // Node flags replace the daemon's own (bin/pacer reads PACER_NODE_FLAGS; docs/runtime.md).
+  const flags: Record<string, string> = options.nodeFlags?.length ? { PACER_NODE_FLAGS: options.nodeFlags.join(" ") } : {};
+  const env = { PACER_LOG_LEVEL: "info", ...flags, ...options.env };
+  const local = new LocalCluster({ nodes: options.nodes, pacerBin, leaseTtlSeconds: options.leaseTtlSeconds, env, logDir });
   let store: ClusterStore | undefined;
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= (async () => {

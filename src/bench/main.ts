@@ -106,7 +106,7 @@ program
   .option("--seconds <n>", "measurement window", positive, 60)
   .option("--warmup <n>", "seconds to wait after every resource started", positive, 20)
   .option("--monitor <interval>", "monitor interval", durationMs, 10_000)
-  .option("--node-flags <flags>", "Node.js/V8 flags for the daemon, e.g. --max-semi-space-size=1")
+  .option("--node-flags <flags>", "Node.js/V8 flags for the daemon, replacing its own (PACER_NODE_FLAGS), e.g. --max-semi-space-size=1")
   .option("--profile <dir>", "run the daemon with --cpu-prof and --heap-prof into this directory")
   .option("--role <role>", "dc: the measured node is the only one, hence DC; member: a separate DC runs beside it", "dc")
   .action((o: { resources: number[]; seconds: number; warmup: number; monitor: number; nodeFlags?: string; profile?: string; role: string }) => {
@@ -139,7 +139,7 @@ function startBench(name: string, description: string, defaults: { runs: number;
     .option("--runs <n>", "number of runs", positive, defaults.runs)
     .option("--nodes <n>", "cluster size", positive, 3)
     .option("--resources <n>", "number of Dummy resources", positive, defaults.resources)
-    .option("--node-flags <flags>", "Node.js/V8 flags for the daemons, e.g. \"--cpu-prof --cpu-prof-dir=DIR\" (they then run without tini)")
+    .option("--node-flags <flags>", "Node.js/V8 flags for the daemons, replacing their own (PACER_NODE_FLAGS), e.g. \"--max-semi-space-size=1 --cpu-prof --cpu-prof-dir=DIR\"")
     .action((o: StartupOptions) => exitAfter(run(o)));
 }
 

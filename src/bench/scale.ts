@@ -188,7 +188,7 @@ export async function scaleBench(o: ScaleOptions): Promise<void> {
   report(`scale: ${o.nodes} virtual nodes x ${o.resources} resources, ${o.candidates > 0 ? `${o.candidates} candidate nodes each (resource-discovery=exclusive)` : "every node probes every resource"}; configuration ${(cibXml.length / 1e6).toFixed(1)} MB`);
   // A DC of this size keeps V8's optimizing compiler, as bin/pacer advises for large clusters.
   const dcFlags = ["--max-semi-space-size=1", ...(o.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${o.profileDir}`] : [])];
-  await withBenchCluster({ nodes: [DC], leaseTtlSeconds: o.leaseTtlSeconds, cibXml, configureTimeoutMs: o.maxSeconds * 1000, env: { PACER_NODE_FLAGS: dcFlags.join(" ") } }, o.maxSeconds, async (c) => {
+  await withBenchCluster({ nodes: [DC], leaseTtlSeconds: o.leaseTtlSeconds, cibXml, configureTimeoutMs: o.maxSeconds * 1000, nodeFlags: dcFlags }, o.maxSeconds, async (c) => {
     await poll(() => c.store.currentDc().then((dc) => dc?.node === DC), { timeoutMs: 30_000, what: "the dc node elected" });
     const log = pino({ level: "warn" }, pino.destination({ dest: join(process.env.PACER_BENCH_LOG_DIR ?? c.local.dir, "virtual-nodes.log"), mkdir: true }));
     const before = await etcdLoad(c.local.endpoint);

@@ -30,8 +30,6 @@ export interface LocalClusterOptions {
   logDir?: string;
   /** Extra environment for the node daemons (e.g. PACER_LOG_LEVEL, NODE_OPTIONS). */
   env?: Record<string, string>;
-  /** Node.js flags for the daemons (e.g. --cpu-prof, which NODE_OPTIONS refuses); the daemon under tini inherits them. */
-  nodeFlags?: string[];
   /** Per-node overrides (drills): its own etcd endpoints, OCF root, and a command to launch it under (e.g. `ip netns exec NS`). */
   perNode?: (name: string) => { etcd?: string; ocfRoot?: string; prefix?: string[] };
 }
@@ -73,13 +71,12 @@ export class LocalCluster {
   /** Start (or, after it died, restart) one node; its log file is appended to. */
   startNode(name: string): void {
     const logFile = this.logFile(name);
-    const flags = this.opts.nodeFlags ?? [];
     const own = this.opts.perNode?.(name) ?? {};
     // The log file itself is the daemon's stderr: through a pipe this process drains, a busy
     // parent (the scale benchmark's virtual nodes) would stall the daemon's synchronous log writes.
     // (execa's types name only descriptors 1 and 2; at run time it passes any descriptor number on.)
     const logFd = openSync(logFile, "a");
-    const command = [...(own.prefix ?? []), ...(flags.length ? [process.execPath, ...flags] : []), this.opts.pacerBin];
+    const command = [...(own.prefix ?? []), this.opts.pacerBin];
     const child = execa(
       command[0]!,
       [
